@@ -1,0 +1,141 @@
+/// CPython's C API for Swift: headers only. An extension module never links libpython
+/// (its symbols come from the interpreter that loads it); executables that embed the
+/// interpreter also depend on CPythonEmbed, which links it.
+///
+/// This header holds ONLY what Swift cannot import from Python.h: macros, variadic or
+/// version-dependent definitions, and data symbols that Swift 6 would treat as shared
+/// mutable globals.
+#ifndef SWIFTPY_CPYTHON_SHIM_H
+#define SWIFTPY_CPYTHON_SHIM_H
+#include "../Prelude/swiftpy_prelude.h"
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+/// `Py_None`, `Py_True`, `Py_False`: macros over data symbols.
+static inline PyObject *swiftpy_none(void) { return Py_None; }
+static inline PyObject *swiftpy_true(void) { return Py_True; }
+static inline PyObject *swiftpy_false(void) { return Py_False; }
+static inline PyObject *swiftpy_not_implemented(void) { return Py_NotImplemented; }
+
+/// `Py_INCREF`/`Py_DECREF`/`Py_XDECREF`: inline, but wrapped by macros with casts.
+static inline void swiftpy_incref(PyObject *o) { Py_INCREF(o); }
+static inline void swiftpy_decref(PyObject *o) { Py_DECREF(o); }
+static inline void swiftpy_xdecref(PyObject *o) { Py_XDECREF(o); }
+static inline PyObject *swiftpy_newref(PyObject *o) { Py_INCREF(o); return o; }
+static inline Py_ssize_t swiftpy_refcnt(PyObject *o) { return Py_REFCNT(o); }
+static inline PyTypeObject *swiftpy_type(PyObject *o) { return Py_TYPE(o); }
+
+/// Type checks that are macros over `tp_flags`.
+static inline int swiftpy_long_check(PyObject *o) { return PyLong_Check(o); }
+static inline int swiftpy_bool_check(PyObject *o) { return PyBool_Check(o); }
+static inline int swiftpy_float_check(PyObject *o) { return PyFloat_Check(o); }
+static inline int swiftpy_unicode_check(PyObject *o) { return PyUnicode_Check(o); }
+static inline int swiftpy_bytes_check(PyObject *o) { return PyBytes_Check(o); }
+static inline int swiftpy_list_check(PyObject *o) { return PyList_Check(o); }
+static inline int swiftpy_tuple_check(PyObject *o) { return PyTuple_Check(o); }
+static inline int swiftpy_dict_check(PyObject *o) { return PyDict_Check(o); }
+static inline int swiftpy_type_check(PyObject *o) { return PyType_Check(o); }
+static inline int swiftpy_exception_instance_check(PyObject *o) { return PyExceptionInstance_Check(o); }
+
+/// Tuple/list/bytes accessors that are macros.
+static inline PyObject *swiftpy_tuple_get_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
+static inline void swiftpy_tuple_set_item(PyObject *t, Py_ssize_t i, PyObject *v) { PyTuple_SET_ITEM(t, i, v); }
+static inline Py_ssize_t swiftpy_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
+static inline void swiftpy_list_set_item(PyObject *l, Py_ssize_t i, PyObject *v) { PyList_SET_ITEM(l, i, v); }
+static inline char *swiftpy_bytes_as_string(PyObject *b) { return PyBytes_AS_STRING(b); }
+
+/// `PyModuleDef_HEAD_INIT` is a brace initializer.
+static inline PyModuleDef_Base swiftpy_moduledef_head_init(void) {
+    PyModuleDef_Base base = PyModuleDef_HEAD_INIT;
+    return base;
+}
+
+/// Module slots that exist only on newer interpreters; 0 means "not available here".
+static inline int swiftpy_slot_multiple_interpreters(void) {
+#ifdef Py_mod_multiple_interpreters
+    return Py_mod_multiple_interpreters;
+#else
+    return 0;
+#endif
+}
+static inline void *swiftpy_per_interpreter_gil_supported(void) {
+#ifdef Py_MOD_PER_INTERPRETER_GIL_SUPPORTED
+    return Py_MOD_PER_INTERPRETER_GIL_SUPPORTED;
+#else
+    return NULL;
+#endif
+}
+static inline int swiftpy_slot_gil(void) {
+#ifdef Py_mod_gil
+    return Py_mod_gil;
+#else
+    return 0;
+#endif
+}
+static inline void *swiftpy_mod_gil_not_used(void) {
+#ifdef Py_MOD_GIL_NOT_USED
+    return Py_MOD_GIL_NOT_USED;
+#else
+    return NULL;
+#endif
+}
+
+/// Whether the interpreter is shutting down. `Py_IsFinalizing` is public from 3.13;
+/// earlier versions only have the private `_Py_IsFinalizing`.
+static inline int swiftpy_is_finalizing(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+}
+
+/// Raises `exc` with an already formatted UTF-8 message. (`PyErr_Format` is variadic.)
+static inline void swiftpy_set_error(PyObject *exc, const char *message) {
+    PyErr_SetString(exc, message);
+}
+
+/// Exception classes are data symbols (`PyAPI_DATA`); Swift 6 would see them as shared
+/// mutable globals. The accessor reads them once, under the GIL.
+typedef enum {
+    SWIFTPY_EXC_BASE, SWIFTPY_EXC_EXCEPTION, SWIFTPY_EXC_TYPE, SWIFTPY_EXC_VALUE,
+    SWIFTPY_EXC_OVERFLOW, SWIFTPY_EXC_BUFFER, SWIFTPY_EXC_MEMORY, SWIFTPY_EXC_RUNTIME,
+    SWIFTPY_EXC_INDEX, SWIFTPY_EXC_KEY, SWIFTPY_EXC_ATTRIBUTE, SWIFTPY_EXC_KEYBOARD_INTERRUPT,
+    SWIFTPY_EXC_NOT_IMPLEMENTED, SWIFTPY_EXC_OS, SWIFTPY_EXC_ZERO_DIVISION,
+    SWIFTPY_EXC_SYSTEM, SWIFTPY_EXC_STOP_ITERATION, SWIFTPY_EXC_UNICODE_DECODE,
+    SWIFTPY_EXC_EOF, SWIFTPY_EXC_LOOKUP, SWIFTPY_EXC_ARITHMETIC,
+} swiftpy_exception_kind;
+
+static inline PyObject *swiftpy_exception(swiftpy_exception_kind kind) {
+    switch (kind) {
+    case SWIFTPY_EXC_BASE: return PyExc_BaseException;
+    case SWIFTPY_EXC_EXCEPTION: return PyExc_Exception;
+    case SWIFTPY_EXC_TYPE: return PyExc_TypeError;
+    case SWIFTPY_EXC_VALUE: return PyExc_ValueError;
+    case SWIFTPY_EXC_OVERFLOW: return PyExc_OverflowError;
+    case SWIFTPY_EXC_BUFFER: return PyExc_BufferError;
+    case SWIFTPY_EXC_MEMORY: return PyExc_MemoryError;
+    case SWIFTPY_EXC_RUNTIME: return PyExc_RuntimeError;
+    case SWIFTPY_EXC_INDEX: return PyExc_IndexError;
+    case SWIFTPY_EXC_KEY: return PyExc_KeyError;
+    case SWIFTPY_EXC_ATTRIBUTE: return PyExc_AttributeError;
+    case SWIFTPY_EXC_KEYBOARD_INTERRUPT: return PyExc_KeyboardInterrupt;
+    case SWIFTPY_EXC_NOT_IMPLEMENTED: return PyExc_NotImplementedError;
+    case SWIFTPY_EXC_OS: return PyExc_OSError;
+    case SWIFTPY_EXC_ZERO_DIVISION: return PyExc_ZeroDivisionError;
+    case SWIFTPY_EXC_SYSTEM: return PyExc_SystemError;
+    case SWIFTPY_EXC_STOP_ITERATION: return PyExc_StopIteration;
+    case SWIFTPY_EXC_UNICODE_DECODE: return PyExc_UnicodeDecodeError;
+    case SWIFTPY_EXC_EOF: return PyExc_EOFError;
+    case SWIFTPY_EXC_LOOKUP: return PyExc_LookupError;
+    case SWIFTPY_EXC_ARITHMETIC: return PyExc_ArithmeticError;
+    }
+    return PyExc_SystemError;
+}
+
+/// Built-in types used for exact type checks and for creating objects.
+static inline PyTypeObject *swiftpy_module_type(void) { return &PyModule_Type; }
+static inline PyTypeObject *swiftpy_memoryview_type(void) { return &PyMemoryView_Type; }
+
+#endif

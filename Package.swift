@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+//
+// SwiftPy: CPython builtins written in Swift that release the GIL around native code.
+//
+// Build for the interpreter you run: `Scripts/swiftpm build` (or `make build`) exports
+// PKG_CONFIG_PATH from that interpreter's sysconfig so SwiftPM finds ITS headers, not the
+// system Python's (see DESIGN.md, pitfall 1).
+import Foundation
+import PackageDescription
+
+/// The interpreter the package is built for: $SWIFTPY_PYTHON, else `python3` on PATH.
+/// Only executables and tests need it (for the rpath to its libpython); the extension
+/// module never links libpython.
+func pythonLibDir() -> String? {
+    let python = ProcessInfo.processInfo.environment["SWIFTPY_PYTHON"] ?? "python3"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [python, "-c", "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let dir = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return process.terminationStatus == 0 && !dir.isEmpty ? dir : nil
+}
+
+/// Executables that embed CPython load libpython from the interpreter's LIBDIR, not the
+/// distribution's copy that the loader would otherwise find first.
+let embedLinkerSettings: [LinkerSetting] = pythonLibDir().map {
+    [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", $0])]
+} ?? []
+
+let package = Package(
+    name: "SwiftPy",
+    products: [
+        .library(name: "SwiftPy", targets: ["SwiftPy"]),
+        .library(name: "SwiftPyEmbed", targets: ["SwiftPyEmbed"]),
+        .library(name: "SwiftPyZlib", targets: ["Zlib"]),
+        .library(name: "SwiftPyBLAS", targets: ["BLAS"]),
+        // The Python extension: one shared object that holds swiftpy.demo, swiftpy.zlib
+        // and swiftpy.blas (one PyInit_* each); installed as swiftpy/_native<EXT_SUFFIX>.
+        .library(name: "SwiftPyNative", type: .dynamic, targets: ["SwiftPyModules"]),
+        .executable(name: "swiftpy-bench", targets: ["swiftpy-bench"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPython", path: "CModules/CPython", pkgConfig: "python3",
+            providers: [.apt(["python3-dev"])]),
+        .systemLibrary(
+            name: "CPythonEmbed", path: "CModules/CPythonEmbed", pkgConfig: "python3-embed",
+            providers: [.apt(["python3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "CModules/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "CModules/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "SwiftPy", dependencies: ["CPython"]),
+        .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "BLAS", dependencies: ["COpenBLAS"]),
+        .target(name: "SwiftPyModules", dependencies: ["SwiftPy", "Zlib", "BLAS"]),
+        .executableTarget(
+            name: "swiftpy-bench", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
+            linkerSettings: embedLinkerSettings),
+
+        .testTarget(
+            name: "SwiftPyTests", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
+            linkerSettings: embedLinkerSettings),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
+        .testTarget(name: "BLASTests", dependencies: ["BLAS"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
