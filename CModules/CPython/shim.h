@@ -45,6 +45,23 @@ static inline Py_ssize_t swiftpy_tuple_size(PyObject *t) { return PyTuple_GET_SI
 static inline void swiftpy_list_set_item(PyObject *l, Py_ssize_t i, PyObject *v) { PyList_SET_ITEM(l, i, v); }
 static inline char *swiftpy_bytes_as_string(PyObject *b) { return PyBytes_AS_STRING(b); }
 
+/// The item array of a tuple (`PyTupleObject.ob_item`), for vectorcall-style access.
+static inline PyObject *const *swiftpy_tuple_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }
+
+/// `Py_TPFLAGS_DISALLOW_INSTANTIATION` exists from 3.10; 0 before.
+static inline unsigned long swiftpy_tpflags_disallow_instantiation(void) {
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+    return Py_TPFLAGS_DISALLOW_INSTANTIATION;
+#else
+    return 0;
+#endif
+}
+
+/// Calls a GC visit procedure (`Py_VISIT` is a macro over it).
+static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
+    return o ? visit(o, arg) : 0;
+}
+
 /// `PyModuleDef_HEAD_INIT` is a brace initializer.
 static inline PyModuleDef_Base swiftpy_moduledef_head_init(void) {
     PyModuleDef_Base base = PyModuleDef_HEAD_INIT;
@@ -89,6 +106,14 @@ static inline int swiftpy_is_finalizing(void) {
 #else
     return _Py_IsFinalizing();
 #endif
+}
+
+/// A monotonic clock in nanoseconds. Here rather than through Swift's Glibc module:
+/// importing Glibc next to CPython makes Clang see libc under two sets of feature macros.
+static inline unsigned long long swiftpy_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
 /// Raises `exc` with an already formatted UTF-8 message. (`PyErr_Format` is variadic.)

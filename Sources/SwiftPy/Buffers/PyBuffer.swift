@@ -1,0 +1,189 @@
+import CPython
+
+/// A pinned view of another object's memory through the buffer protocol: `bytes`,
+/// `bytearray`, `memoryview`, `array.array`, numpy arrays, ...
+///
+/// While the view lives, the exporter keeps the memory in place (a `bytearray` cannot be
+/// resized, for instance). The view is released when this object goes away, which needs
+/// the GIL: it is not `Sendable`. To work on the memory with the GIL released, use
+/// ``detach(_:_:)``, which keeps it pinned and hands the closure a span that cannot escape.
+///
+/// The corresponding C functions are `PyObject_GetBuffer` and `PyBuffer_Release`.
+public final class PyBuffer {
+    /// What a builtin needs from the exporter.
+    public struct Requirements: Sendable {
+        public var writable: Bool
+        public var contiguity: Contiguity
+        /// Also ask for `format`, `shape` and `strides` (for typed arrays).
+        public var typed: Bool
+
+        public init(writable: Bool = false, contiguity: Contiguity = .c, typed: Bool = false) {
+            self.writable = writable
+            self.contiguity = contiguity
+            self.typed = typed
+        }
+
+        /// Plain read-only bytes, C-contiguous: what CPython's `y*` converter asks for.
+        public static let bytes = Requirements()
+        /// Writable C-contiguous bytes: CPython's `w*`.
+        public static let writableBytes = Requirements(writable: true)
+
+        var flags: Int32 {
+            var flags: Int32 = PyBUF_SIMPLE
+            if writable { flags |= PyBUF_WRITABLE }
+            if typed { flags |= PyBUF_FORMAT }
+            switch contiguity {
+            case .c: if typed { flags |= PyBUF_C_CONTIGUOUS }
+            case .fortran: flags |= PyBUF_F_CONTIGUOUS
+            case .any: flags |= typed ? PyBUF_ANY_CONTIGUOUS : 0
+            case .strided: flags |= PyBUF_STRIDES
+            }
+            return flags
+        }
+    }
+
+    /// Memory layouts a builtin can accept.
+    public enum Contiguity: Sendable {
+        /// Row-major, no gaps.
+        case c
+        /// Column-major, no gaps.
+        case fortran
+        /// Either of the two.
+        case any
+        /// Any strides (the builtin walks `strides` itself or copies).
+        case strided
+    }
+
+    // SAFETY: `Py_buffer` may point into itself (`shape = &view->len`), so it lives at a
+    // fixed heap address for the whole life of this object and is never copied.
+    @usableFromInline let view: UnsafeMutablePointer<Py_buffer>
+
+    /// Pins `object`'s memory. Throws `TypeError` ("a bytes-like object is required, not
+    /// 'str'") if it has no buffer, `BufferError` if it cannot satisfy `requirements`
+    /// (read-only where writable is needed, not contiguous where contiguity is needed).
+    public init(_ object: PyBorrowedRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
+        guard PyObject_CheckBuffer(object.pointer) != 0 else {
+            throw PyException.typeError(requirements.writable
+                ? "a read-write bytes-like object is required, not '\(object.typeName)'"
+                : "a bytes-like object is required, not '\(object.typeName)'")
+        }
+        let view = UnsafeMutablePointer<Py_buffer>.allocate(capacity: 1)
+        view.initialize(to: Py_buffer())
+        guard PyObject_GetBuffer(object.pointer, view, requirements.flags) == 0 else {
+            view.deallocate()
+            let error = PyException.fetch()
+            if requirements.writable, error.matches(.bufferError, py) || error.matches(.typeError, py) {
+                throw PyException.typeError("a read-write bytes-like object is required, not '\(object.typeName)'")
+            }
+            throw error
+        }
+        // Only now is there a view to release: assign last, so deinit never sees a
+        // half-initialised one.
+        self.view = view
+        if requirements.contiguity == .c, !requirements.typed, PyBuffer_IsContiguous(view, CChar(UInt8(ascii: "C"))) == 0 {
+            throw PyException.bufferError("memoryview: underlying buffer is not C-contiguous")
+        }
+    }
+
+    deinit {
+        PyBuffer_Release(view)
+        view.deallocate()
+    }
+
+    /// Length in bytes.
+    @inlinable public var byteCount: Int { view.pointee.len }
+    /// Whether the exporter refuses writes.
+    public var isReadOnly: Bool { view.pointee.readonly != 0 }
+    /// Size of one item in bytes.
+    public var itemSize: Int { view.pointee.itemsize }
+    /// The struct-module format of one item ("B" unless the exporter says otherwise).
+    public var format: String { view.pointee.format.map { String(cString: $0) } ?? "B" }
+    /// Number of dimensions.
+    public var dimensions: Int { Int(view.pointee.ndim) }
+    /// Items per dimension (one dimension of `byteCount / itemSize` items if the exporter
+    /// gave no shape).
+    public var shape: [Int] {
+        guard let shape = view.pointee.shape else { return [byteCount / max(itemSize, 1)] }
+        return (0..<dimensions).map { shape[$0] }
+    }
+    /// Bytes between items per dimension (C-contiguous strides if the exporter gave none).
+    public var strides: [Int] {
+        if let strides = view.pointee.strides { return (0..<dimensions).map { strides[$0] } }
+        var result = Array(repeating: itemSize, count: max(dimensions, 1))
+        let shape = self.shape
+        for i in stride(from: result.count - 2, through: 0, by: -1) { result[i] = result[i + 1] * shape[i + 1] }
+        return result
+    }
+    /// Whether the memory is contiguous in the given order ("C", "F" or "A").
+    public func isContiguous(_ order: Character = "C") -> Bool {
+        PyBuffer_IsContiguous(view, CChar(order.asciiValue ?? UInt8(ascii: "C"))) != 0
+    }
+    /// The address of the first item (for strided, typed access with GIL-held code).
+    public var baseAddress: UnsafeMutableRawPointer? { view.pointee.buf }
+
+    /// Reads the bytes with the GIL held. Only for contiguous buffers (the default).
+    @inlinable
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+    }
+
+    /// Writes the bytes with the GIL held. Throws `BufferError` if the view is read-only.
+    @inlinable
+    public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
+        guard view.pointee.readonly == 0 else { throw PyException.bufferError("buffer is read-only") }
+        return try body(UnsafeMutableRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+    }
+
+    /// Runs `body` with the GIL released (when `condition` is true) on the pinned bytes.
+    ///
+    /// The span is non-escapable: the closure can read it but not keep it, and the view
+    /// stays pinned until `body` returns because this buffer is alive for the whole call.
+    @inlinable
+    public func detach<R: Sendable>(
+        _ py: Python, if condition: Bool = true, _ body: @Sendable (RawSpan) throws -> R
+    ) throws -> R {
+        // SAFETY: the address stays valid while `self` (the pinned view) is alive, which
+        // withExtendedLifetime guarantees for the whole detached call; the closure only
+        // sees it as a non-escapable span.
+        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        return try withExtendedLifetime(self) {
+            try py.detach(if: condition) { try body(bytes.value.bytes) }
+        }
+    }
+
+    /// Like ``detach(_:if:_:)`` for writing: the closure gets the bytes as a
+    /// `MutableRawSpan`. Throws `BufferError` if the view is read-only.
+    @inlinable
+    public func detachMutating<R: Sendable>(
+        _ py: Python, if condition: Bool = true, _ body: @Sendable (inout MutableRawSpan) throws -> R
+    ) throws -> R {
+        guard view.pointee.readonly == 0 else { throw PyException.bufferError("buffer is read-only") }
+        // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
+        let bytes = UncheckedSendable(UnsafeMutableRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        return try withExtendedLifetime(self) {
+            try py.detach(if: condition) {
+                var span = bytes.value.mutableBytes
+                return try body(&span)
+            }
+        }
+    }
+}
+
+@available(*, unavailable, message: "a buffer view must be released with the GIL held; use PyBuffer.detach to read it without the GIL")
+extension PyBuffer: Sendable {}
+
+extension PyBuffer: FromPython {
+    /// A read-only, C-contiguous view: what a `bytes-like object` parameter means.
+    public convenience init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        try self.init(object, py, .bytes)
+    }
+}
+
+/// A writable, C-contiguous buffer parameter (`bytearray`, writable `memoryview`, numpy
+/// arrays): TypeError "a read-write bytes-like object is required" for `bytes`.
+public struct WritableBuffer: FromPython {
+    public let buffer: PyBuffer
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        buffer = try PyBuffer(object, py, .writableBytes)
+    }
+}

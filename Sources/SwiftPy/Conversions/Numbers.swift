@@ -1,0 +1,119 @@
+import CPython
+
+extension Int: FromPython, ToPython {
+    /// Accepts `int` and objects with `__index__`, like CPython's `n`/`l` converters.
+    /// The corresponding C function is `PyLong_AsLongAndOverflow`.
+    @inlinable
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        if swiftpy_long_check(object.pointer) != 0 {
+            var overflow: Int32 = 0
+            let value = PyLong_AsLongAndOverflow(object.pointer, &overflow)
+            if overflow != 0 { throw PyException(.overflowError, "Python int too large to convert to C long") }
+            self = value
+            return
+        }
+        self = try Int.slowPathIndex(object)
+    }
+
+    @usableFromInline static func slowPathIndex(_ object: PyBorrowedRef) throws -> Int {
+        guard let index = PyNumber_Index(object.pointer) else { throw PyException.fetch() }
+        defer { swiftpy_decref(index) }
+        var overflow: Int32 = 0
+        let value = PyLong_AsLongAndOverflow(index, &overflow)
+        if overflow != 0 { throw PyException(.overflowError, "Python int too large to convert to C long") }
+        if value == -1, PyErr_Occurred() != nil { throw PyException.fetch() }
+        return value
+    }
+
+    @inlinable
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        guard let result = PyLong_FromLong(self) else { throw PyException.fetch() }
+        return result
+    }
+}
+
+/// Fixed-width integers other than `Int` convert through `Int` (or `UInt64`) and raise
+/// `OverflowError` with CPython's wording when the value does not fit.
+public protocol PythonInteger: FixedWidthInteger, FromPython, ToPython {
+    /// The C type name used in overflow messages ("int", "unsigned int", ...).
+    static var cTypeName: String { get }
+}
+
+extension PythonInteger {
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        if Self.isSigned || Self.bitWidth < 64 {
+            let wide: Int
+            do { wide = try Int(fromPython: object, py) } catch let e as PyException where e.kind == .overflowError {
+                throw PyException(.overflowError, "Python int too large to convert to C \(Self.cTypeName)")
+            }
+            guard let value = Self(exactly: wide) else {
+                if !Self.isSigned && wide < 0 {
+                    throw PyException(.overflowError, "can't convert negative int to unsigned")
+                }
+                throw PyException(.overflowError, "Python int too large to convert to C \(Self.cTypeName)")
+            }
+            self = value
+        } else {
+            guard let index = PyNumber_Index(object.pointer) else { throw PyException.fetch() }
+            defer { swiftpy_decref(index) }
+            let value = PyLong_AsUnsignedLongLong(index)
+            if value == UInt64.max, PyErr_Occurred() != nil { throw PyException.fetch() }
+            guard let converted = Self(exactly: value) else {
+                throw PyException(.overflowError, "Python int too large to convert to C \(Self.cTypeName)")
+            }
+            self = converted
+        }
+    }
+
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        let result = Self.isSigned ? PyLong_FromLongLong(Int64(self)) : PyLong_FromUnsignedLongLong(UInt64(self))
+        guard let result else { throw PyException.fetch() }
+        return result
+    }
+}
+
+extension Int32: PythonInteger { public static var cTypeName: String { "int" } }
+extension UInt32: PythonInteger { public static var cTypeName: String { "unsigned int" } }
+extension Int64: PythonInteger { public static var cTypeName: String { "long long" } }
+extension UInt64: PythonInteger { public static var cTypeName: String { "unsigned long long" } }
+extension UInt: PythonInteger { public static var cTypeName: String { "unsigned long" } }
+extension UInt8: PythonInteger { public static var cTypeName: String { "unsigned char" } }
+extension Int16: PythonInteger { public static var cTypeName: String { "short" } }
+
+extension Double: FromPython, ToPython {
+    /// Accepts `float`, `int` and objects with `__float__`/`__index__`, like CPython's `d`.
+    /// The corresponding C function is `PyFloat_AsDouble`.
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        let value = PyFloat_AsDouble(object.pointer)
+        if value == -1, PyErr_Occurred() != nil { throw PyException.fetch() }
+        self = value
+    }
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        guard let result = PyFloat_FromDouble(self) else { throw PyException.fetch() }
+        return result
+    }
+}
+
+extension Float: FromPython, ToPython {
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        self = Float(try Double(fromPython: object, py))
+    }
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        try Double(self).toPythonNewReference(py)
+    }
+}
+
+extension Bool: FromPython, ToPython {
+    /// Any object, by truth value, like CPython's `p` converter.
+    /// The corresponding C function is `PyObject_IsTrue`.
+    @inlinable
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        let truth = PyObject_IsTrue(object.pointer)
+        if truth < 0 { throw PyException.fetch() }
+        self = truth != 0
+    }
+    @inlinable
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        swiftpy_newref(self ? swiftpy_true() : swiftpy_false())
+    }
+}

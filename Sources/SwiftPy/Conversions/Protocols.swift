@@ -1,0 +1,40 @@
+import CPython
+
+/// A Swift type that can be built from a Python object (a builtin's argument, a result).
+///
+/// Conversions are strict in the way CPython's own converters are: an `Int` parameter
+/// takes `int` and objects with `__index__` but not `float`, out-of-range values raise
+/// `OverflowError`, and the messages match CPython's.
+public protocol FromPython {
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws
+}
+
+/// A Swift value that can become a Python object.
+public protocol ToPython {
+    /// Returns a NEW reference (or throws). Builtins hand it straight back to C, so the
+    /// common conversions allocate nothing but the Python object itself.
+    func toPythonNewReference(_ py: Python) throws -> PyPointer
+}
+
+extension ToPython {
+    /// The value as an owned Python object.
+    public func toPython(_ py: Python) throws -> PyObjectRef {
+        PyObjectRef(owned: try toPythonNewReference(py))
+    }
+}
+
+extension PyObjectRef: FromPython, ToPython {
+    public convenience init(fromPython object: PyBorrowedRef, _ py: Python) throws { self.init(object) }
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer { newReference() }
+}
+
+extension PyBorrowedRef: FromPython {
+    /// Valid for the duration of the call, like any borrowed argument.
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws { self = object }
+}
+
+/// A builtin that returns nothing returns `None`.
+public struct PyNone: ToPython, Sendable {
+    public init() {}
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer { swiftpy_newref(swiftpy_none()) }
+}

@@ -1,0 +1,57 @@
+import CPython
+
+/// An embedded CPython interpreter for Swift programs (link the `SwiftPyEmbed` product,
+/// which links libpython).
+///
+/// ```swift
+/// try Interpreter.start(builtinModules: [("swiftpy_demo", PyInit_demo)])
+/// try Python.attach { py in try Interpreter.run("import swiftpy_demo; print(swiftpy_demo.add(1, 2))", py) }
+/// ```
+///
+/// `start` leaves the GIL released, so every thread (including the one that started the
+/// interpreter) enters Python through ``Python/attach(_:)``.
+public enum Interpreter {
+    /// A builtin module's `PyInit_<name>` function.
+    public typealias ModuleInitializer = @convention(c) () -> UnsafeMutableRawPointer?
+
+    /// Starts the interpreter once per process, first registering `builtinModules` so
+    /// `import name` finds them (the corresponding C function is
+    /// `PyImport_AppendInittab`). Later calls do nothing and return `false`.
+    @discardableResult
+    public static func start(builtinModules: [(name: String, initializer: ModuleInitializer)] = []) throws -> Bool {
+        guard Py_IsInitialized() == 0 else { return false }
+        for (name, initializer) in builtinModules {
+            let cInitializer = unsafeBitCast(initializer, to: (@convention(c) () -> PyPointer?).self)
+            guard PyImport_AppendInittab(permanentCString(name), cInitializer) == 0 else {
+                throw PyException(.runtimeError, "cannot register builtin module \(name)")
+            }
+        }
+        Py_InitializeEx(0)
+        guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
+        // Py_Initialize leaves this thread holding the GIL; release it so every thread,
+        // this one included, attaches the same way.
+        _ = PyEval_SaveThread()
+        return true
+    }
+
+    /// Runs Python statements in `__main__`'s namespace. Exceptions come back as thrown
+    /// ``PyException``s carrying the original exception.
+    public static func run(_ code: String, _ py: Python) throws {
+        let main = try py.importModule("__main__")
+        guard let globals = PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
+        _ = try py.checked(PyRun_StringFlags(code, Py_file_input, globals, globals, nil))
+    }
+
+    /// Evaluates one Python expression in `__main__`'s namespace.
+    public static func evaluate(_ expression: String, _ py: Python) throws -> PyObjectRef {
+        let main = try py.importModule("__main__")
+        guard let globals = PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
+        return try py.checked(PyRun_StringFlags(expression, Py_eval_input, globals, globals, nil))
+    }
+
+    /// Evaluates an expression and converts the result.
+    public static func evaluate<T: FromPython>(_ expression: String, as type: T.Type, _ py: Python) throws -> T {
+        let object = try evaluate(expression, py)
+        return try T(fromPython: object.borrowed, py)
+    }
+}

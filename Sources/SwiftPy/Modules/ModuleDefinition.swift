@@ -1,0 +1,194 @@
+import CPython
+import Synchronization
+
+/// A Python module declared in Swift, created with multi-phase initialisation (PEP 489).
+///
+/// ```swift
+/// let demoModule = ModuleDefinition(name: "swiftpy.demo", doc: "...", functions: [...])
+/// @c(PyInit_demo) public func PyInit_demo() -> UnsafeMutableRawPointer? {
+///     demoModule.initialize()
+/// }
+/// ```
+///
+/// Each module object gets its own state (types, exception classes, `makeState`'s
+/// object), so the module imports cleanly in several (sub)interpreters. It declares
+/// per-interpreter-GIL support on 3.12+ and, when `freeThreadingSafe`, that it does not
+/// need the GIL on free-threaded 3.13+ builds.
+public final class ModuleDefinition: @unchecked Sendable {
+    // SAFETY: immutable after init, except `built`, which is guarded by its Mutex.
+    public let name: String
+    let doc: String
+    let functions: [Callable]
+    let types: [TypeDefinition]
+    let exceptions: [ExceptionDefinition]
+    let constants: [(String, any ToPython & Sendable)]
+    let freeThreadingSafe: Bool
+    let makeState: (@Sendable (Python) throws -> AnyObject)?
+    let setUp: (@Sendable (Python, PyObjectRef) throws -> Void)?
+
+    /// - Parameters:
+    ///   - name: The full import name (`"swiftpy.zlib"`); types are named `name.Type`.
+    ///   - constants: Module attributes, in order.
+    ///   - freeThreadingSafe: Whether every builtin is safe without the GIL (then
+    ///     `Py_mod_gil` is `Py_MOD_GIL_NOT_USED` on free-threaded builds).
+    ///   - makeState: Creates the per-module state object (``Python/moduleState(as:)``).
+    ///   - setUp: Runs last when a module object is created, for anything else.
+    public init(
+        name: String, doc: String = "", functions: [Function] = [], types: [TypeDefinition] = [],
+        exceptions: [ExceptionDefinition] = [], constants: [(String, any ToPython & Sendable)] = [],
+        freeThreadingSafe: Bool = true,
+        makeState: (@Sendable (Python) throws -> AnyObject)? = nil,
+        setUp: (@Sendable (Python, PyObjectRef) throws -> Void)? = nil
+    ) {
+        self.name = name
+        self.doc = doc
+        self.functions = functions.map(\.callable)
+        self.types = types + [TypeDefinition(bufferType: ())]
+        self.exceptions = exceptions
+        self.constants = constants
+        self.freeThreadingSafe = freeThreadingSafe
+        self.makeState = makeState
+        self.setUp = setUp
+    }
+
+    /// The built C tables: the `PyModuleDef` (with this definition's address stored right
+    /// after it) and one `PyType_Spec` per type. Built once, kept for the process.
+    private struct Built: @unchecked Sendable {
+        let def: UnsafeMutablePointer<PyModuleDef>
+        let specs: [UnsafeMutablePointer<PyType_Spec>]
+    }
+    private let built = Mutex<Result<Built, PyException>?>(nil)
+
+    /// What `PyInit_<name>` returns: the module definition for CPython to create the
+    /// module from (`PyModuleDef_Init`). On a declaration error, sets `SystemError` and
+    /// returns `nil`, so the import fails with a message instead of crashing.
+    public func initialize() -> UnsafeMutableRawPointer? {
+        switch buildOnce() {
+        case .success(let built):
+            return UnsafeMutableRawPointer(PyModuleDef_Init(built.def))
+        case .failure(let error):
+            ErrorTable.set(error, module: nil)
+            return nil
+        }
+    }
+
+    private func buildOnce() -> Result<Built, PyException> {
+        built.withLock { built in
+            if let built { return built }
+            let result = Result { () throws(PyException) -> Built in try build() }
+            built = result
+            return result
+        }
+    }
+
+    private func build() throws(PyException) -> Built {
+        let problems = functions.compactMap(\.declarationError) + types.flatMap(\.declarationErrors)
+        guard problems.isEmpty else {
+            throw PyException(.systemError, "module \(name): " + problems.joined(separator: "; "))
+        }
+        do {
+            let methods = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: functions.count + 1)
+            for (i, function) in functions.enumerated() { methods[i] = try function.methodDef() }
+            methods[functions.count] = PyMethodDef()
+            let specs = try types.map { try $0.makeSpec(moduleName: name) }
+
+            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: Py_mod_exec, value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
+            if swiftpy_slot_multiple_interpreters() != 0 {
+                slots.append(PyModuleDef_Slot(slot: swiftpy_slot_multiple_interpreters(), value: swiftpy_per_interpreter_gil_supported()))
+            }
+            if freeThreadingSafe, swiftpy_slot_gil() != 0 {
+                slots.append(PyModuleDef_Slot(slot: swiftpy_slot_gil(), value: swiftpy_mod_gil_not_used()))
+            }
+            slots.append(PyModuleDef_Slot(slot: 0, value: nil))
+            let slotTable = UnsafeMutablePointer<PyModuleDef_Slot>.allocate(capacity: slots.count)
+            slotTable.initialize(from: slots, count: slots.count)
+
+            // SAFETY: the PyModuleDef is followed by one pointer slot holding this
+            // definition (retained forever), so `exec` finds it from the module's def.
+            let raw = UnsafeMutableRawPointer.allocate(
+                byteCount: MemoryLayout<PyModuleDef>.stride + MemoryLayout<UnsafeRawPointer>.stride,
+                alignment: MemoryLayout<PyModuleDef>.alignment)
+            let def = raw.bindMemory(to: PyModuleDef.self, capacity: 1)
+            def.initialize(to: PyModuleDef(
+                m_base: swiftpy_moduledef_head_init(), m_name: permanentCString(name),
+                m_doc: permanentCString(doc), m_size: MemoryLayout<UnsafeMutableRawPointer?>.stride,
+                m_methods: methods, m_slots: slotTable, m_traverse: ModuleDefinition.traverse,
+                m_clear: ModuleDefinition.clear, m_free: ModuleDefinition.free))
+            (raw + MemoryLayout<PyModuleDef>.stride).storeBytes(
+                of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
+            return Built(def: def, specs: specs)
+        } catch let error as PyException {
+            throw error
+        } catch {
+            throw PyException(.systemError, "module \(name): \(error)")
+        }
+    }
+
+    /// The definition stored after a `PyModuleDef` built by ``build()``.
+    static func of(def: UnsafeMutablePointer<PyModuleDef>) -> ModuleDefinition {
+        let raw = (UnsafeMutableRawPointer(def) + MemoryLayout<PyModuleDef>.stride).load(as: UnsafeMutableRawPointer.self)
+        return Unmanaged<ModuleDefinition>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// `Py_mod_exec`: fills a new module object — state, types, exception classes,
+    /// constants — then runs `setUp`.
+    static let exec: @convention(c) (PyPointer?) -> Int32 = { module in
+        guard let module, let def = PyModule_GetDef(module) else { return -1 }
+        let definition = ModuleDefinition.of(def: def)
+        guard case .success(let built) = definition.buildOnce() else { return -1 }
+        let py = Python(module: module)
+        let state = ModuleState(definition: definition)
+        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        do {
+            for (type, spec) in zip(definition.types, built.specs) {
+                guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
+                state.types[type.swiftType] = object
+                state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
+                if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
+            }
+            for exception in definition.exceptions {
+                let fullName = "\(definition.name).\(exception.name)"
+                guard let cls = PyErr_NewExceptionWithDoc(fullName, exception.doc.isEmpty ? nil : exception.doc,
+                                                          exception.base.builtinClass, nil) else { throw PyException.fetch() }
+                state.exceptions[exception.name] = cls
+                if PyModule_AddObjectRef(module, exception.name, cls) != 0 { throw PyException.fetch() }
+            }
+            for (name, value) in definition.constants {
+                let object = try value.toPython(py)
+                if PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
+            }
+            if let makeState = definition.makeState { state.userState = try makeState(py) }
+            try definition.setUp?(py, PyObjectRef(borrowed: module))
+            return 0
+        } catch {
+            ErrorTable.raise(error, module: module)
+            return -1
+        }
+    }
+
+    static let traverse: traverseproc = { module, visit, arg in
+        guard let module, let visit, let state = ModuleState.of(module) else { return 0 }
+        for object in state.ownedObjects {
+            let result = swiftpy_visit(visit, object, arg)
+            if result != 0 { return result }
+        }
+        return 0
+    }
+
+    static let clear: inquiry = { module in
+        guard let module, let state = ModuleState.of(module) else { return 0 }
+        state.clear()
+        return 0
+    }
+
+    static let free: freefunc = { raw in
+        guard let raw else { return }
+        let module = raw.assumingMemoryBound(to: PyObject.self)
+        guard let slot = PyModule_GetState(module) else { PyErr_Clear(); return }
+        guard let state = slot.load(as: UnsafeMutableRawPointer?.self) else { return }
+        slot.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        let owned = Unmanaged<ModuleState>.fromOpaque(state)
+        owned.takeUnretainedValue().clear()
+        owned.release()
+    }
+}

@@ -1,0 +1,48 @@
+import CPython
+
+/// Per-module-object state (PEP 489): the module's own type objects and exception
+/// classes, and the user's state object. One per module object, so every subinterpreter
+/// importing the module gets its own.
+final class ModuleState {
+    let definition: ModuleDefinition
+    /// Type objects by the Swift class their instances wrap (owned references).
+    var types: [ObjectIdentifier: PyPointer] = [:]
+    /// The definition of each type, by type object address (for `tp_new`).
+    var typeDefinitions: [UnsafeMutableRawPointer: TypeDefinition] = [:]
+    /// Exception classes by name (owned references).
+    var exceptions: [String: PyPointer] = [:]
+    /// What ``ModuleDefinition``'s `makeState` returned.
+    var userState: AnyObject?
+
+    init(definition: ModuleDefinition) { self.definition = definition }
+
+    /// The state of a SwiftPy module object (its `m_size` slot holds one pointer).
+    static func of(_ module: PyPointer) -> ModuleState? {
+        guard let slot = PyModule_GetState(module) else { PyErr_Clear(); return nil }
+        guard let raw = slot.load(as: UnsafeMutableRawPointer?.self) else { return nil }
+        return Unmanaged<ModuleState>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// Every Python object the state owns, for GC traversal and clearing.
+    var ownedObjects: [PyPointer] { Array(types.values) + Array(exceptions.values) }
+
+    func clear() {
+        let objects = ownedObjects
+        types.removeAll()
+        exceptions.removeAll()
+        typeDefinitions.removeAll()
+        userState = nil
+        for object in objects { swiftpy_decref(object) }
+    }
+}
+
+extension Python {
+    /// The state object the running module's `makeState` created, if it has type `T`.
+    public func moduleState<T: AnyObject>(as type: T.Type) -> T? {
+        guard let module, let state = ModuleState.of(module) else { return nil }
+        return state.userState as? T
+    }
+
+    /// The running builtin's module object.
+    public var currentModule: PyObjectRef? { module.map { PyObjectRef(borrowed: $0) } }
+}

@@ -1,0 +1,116 @@
+import CPython
+
+/// The C type of every Python object pointer (`PyObject *`).
+public typealias PyPointer = UnsafeMutablePointer<PyObject>
+
+/// An owned (strong) reference to a Python object: it holds one reference count and
+/// gives it back when the last Swift copy goes away.
+///
+/// Owned vs borrowed is explicit at construction: ``init(owned:)`` takes over a new
+/// reference (what most C API functions return), ``init(borrowed:)`` adds one. Not
+/// `Sendable`: a reference may only be used, and dropped, while the GIL is held.
+public final class PyObjectRef {
+    /// The object pointer. Valid for as long as this reference is alive.
+    public let pointer: PyPointer
+
+    /// Takes over a NEW reference (one the caller owns), e.g. from `PyLong_FromLong`.
+    @inlinable public init(owned pointer: PyPointer) { self.pointer = pointer }
+
+    /// Adds a reference to a BORROWED pointer, e.g. from `PyTuple_GetItem`.
+    @inlinable public init(borrowed pointer: PyPointer) {
+        swiftpy_incref(pointer)
+        self.pointer = pointer
+    }
+
+    /// Adds a reference to a borrowed handle.
+    @inlinable public convenience init(_ borrowed: PyBorrowedRef) { self.init(borrowed: borrowed.pointer) }
+
+    deinit { swiftpy_decref(pointer) }
+
+    /// A borrowed handle, valid while this reference is alive.
+    @inlinable public var borrowed: PyBorrowedRef { PyBorrowedRef(pointer) }
+
+    /// Gives up this reference's count to the caller as a new reference (for returning to
+    /// C): the object stays alive after this `PyObjectRef` is gone.
+    @inlinable public func newReference() -> PyPointer { swiftpy_newref(pointer) }
+}
+
+@available(*, unavailable, message: "Python objects may only be used while the GIL is held")
+extension PyObjectRef: Sendable {}
+
+/// A borrowed reference: a pointer whose reference count someone else holds, such as a
+/// builtin's arguments during the call. Costs nothing; keep it no longer than its owner.
+/// Convert it with ``PyObjectRef/init(_:)`` to keep the object.
+public struct PyBorrowedRef {
+    public let pointer: PyPointer
+    @inlinable public init(_ pointer: PyPointer) { self.pointer = pointer }
+
+    /// The object's type name, for error messages (`type(obj).__name__`).
+    public var typeName: String { String(cString: swiftpy_type(pointer).pointee.tp_name).typeNameTail }
+
+    /// Whether this is `None`.
+    @inlinable public var isNone: Bool { pointer == swiftpy_none() }
+}
+
+@available(*, unavailable, message: "Python objects may only be used while the GIL is held")
+extension PyBorrowedRef: Sendable {}
+
+extension String {
+    /// `tp_name` holds "module.Name" for extension types; Python shows the last part.
+    var typeNameTail: String {
+        guard let dot = lastIndex(of: ".") else { return self }
+        return String(self[index(after: dot)...])
+    }
+}
+
+extension Python {
+    /// `None` as an owned reference.
+    public var none: PyObjectRef { PyObjectRef(borrowed: swiftpy_none()) }
+
+    /// Calls `callable(*args, **kwargs)`; exceptions raised by the Python code come back as
+    /// a thrown ``PyException`` that carries the original exception object.
+    ///
+    /// The corresponding C function is `PyObject_Call`.
+    public func call(_ callable: PyBorrowedRef, _ args: [PyObjectRef] = [], kwargs: [String: PyObjectRef] = [:]) throws -> PyObjectRef {
+        let tuple = try checked(PyTuple_New(args.count))
+        for (i, arg) in args.enumerated() { swiftpy_tuple_set_item(tuple.pointer, i, arg.newReference()) }
+        var dict: PyObjectRef? = nil
+        if !kwargs.isEmpty {
+            let d = try checked(PyDict_New())
+            for (key, value) in kwargs where PyDict_SetItemString(d.pointer, key, value.pointer) != 0 {
+                throw PyException.fetch()
+            }
+            dict = d
+        }
+        return try checked(PyObject_Call(callable.pointer, tuple.pointer, dict?.pointer))
+    }
+
+    /// `obj.name`. The corresponding C function is `PyObject_GetAttrString`.
+    public func getAttribute(_ object: PyBorrowedRef, _ name: String) throws -> PyObjectRef {
+        try checked(PyObject_GetAttrString(object.pointer, name))
+    }
+
+    /// `import name`. The corresponding C function is `PyImport_ImportModule`.
+    public func importModule(_ name: String) throws -> PyObjectRef {
+        try checked(PyImport_ImportModule(name))
+    }
+
+    /// `repr(obj)` as a Swift string.
+    public func repr(_ object: PyBorrowedRef) throws -> String {
+        let r = try checked(PyObject_Repr(object.pointer))
+        return try String(fromPython: r.borrowed, self)
+    }
+
+    /// `str(obj)` as a Swift string.
+    public func str(_ object: PyBorrowedRef) throws -> String {
+        let r = try checked(PyObject_Str(object.pointer))
+        return try String(fromPython: r.borrowed, self)
+    }
+
+    /// Wraps a C API result: a NULL result means an exception is set; it is fetched and
+    /// thrown as a ``PyException``.
+    @inlinable public func checked(_ result: PyPointer?) throws -> PyObjectRef {
+        guard let result else { throw PyException.fetch() }
+        return PyObjectRef(owned: result)
+    }
+}

@@ -1,0 +1,199 @@
+import CPython
+
+/// A Python type whose instances wrap a Swift object of class `T`: a heap type created
+/// with `PyType_FromModuleAndSpec`, one per module object (so subinterpreters never share
+/// it), with methods, properties and deallocation that releases the Swift object.
+///
+/// ```swift
+/// TypeDefinition(Counter.self, name: "Counter", doc: "Counts.",
+///     new: Constructor { (py, start: Int) in Counter(start) },
+///     methods: [Method("add", [Parameter("n")]) { (py, c: Counter, n: Int) in c.add(n) }],
+///     properties: [Property("value") { py, c in c.value }])
+/// ```
+///
+/// Instances hold no Python references of their own (no GC support): store Python
+/// objects in them only if you accept that cycles through them are never collected.
+public final class TypeDefinition: @unchecked Sendable {
+    // SAFETY: immutable after init apart from `specs`, which is guarded by its lock.
+    let name: String
+    let doc: String
+    let swiftType: ObjectIdentifier
+    let methods: [Callable]
+    let properties: [PropertyBox]
+    let constructor: Callable?
+    let exportsBuffer: Bool
+
+    public init<T: AnyObject>(
+        _ type: T.Type, name: String, doc: String = "", new constructor: Constructor<T>? = nil,
+        methods: [Method<T>] = [], properties: [Property<T>] = []
+    ) {
+        self.name = name
+        self.doc = doc
+        self.swiftType = ObjectIdentifier(T.self)
+        self.methods = methods.map(\.callable)
+        self.properties = properties.map(\.box)
+        self.constructor = constructor?.callable.renamed(name)
+        self.exportsBuffer = false
+    }
+
+    init(bufferType: Void) {
+        self.name = "Buffer"
+        self.doc = "Memory owned by Swift, exported through the buffer protocol: memoryview(obj) and numpy.asarray(obj) read it without a copy."
+        self.swiftType = ObjectIdentifier(SwiftBuffer.self)
+        self.methods = []
+        self.properties = SwiftBuffer.properties.map(\.box)
+        self.constructor = nil
+        self.exportsBuffer = true
+    }
+
+    var declarationErrors: [String] {
+        (methods + (constructor.map { [$0] } ?? [])).compactMap(\.declarationError)
+    }
+
+    /// Builds the `PyType_Spec` for a module named `moduleName`. Called once per module
+    /// definition; the spec and everything it points to live for the whole process.
+    func makeSpec(moduleName: String) throws -> UnsafeMutablePointer<PyType_Spec> {
+        var slots: [PyType_Slot] = []
+        func slot(_ id: Int32, _ pointer: UnsafeMutableRawPointer?) { slots.append(PyType_Slot(slot: id, pfunc: pointer)) }
+
+        slot(Py_tp_dealloc, unsafeBitCast(SwiftObject.dealloc, to: UnsafeMutableRawPointer.self))
+        // The class signature comes from the constructor's: `Name(a, b)\n--\n\n`.
+        let docText = constructor.map { $0.signatureLine(name: name, receiver: nil) + doc } ?? doc
+        slot(Py_tp_doc, UnsafeMutableRawPointer(mutating: permanentCString(docText)))
+
+        if !methods.isEmpty {
+            let table = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: methods.count + 1)
+            for (i, method) in methods.enumerated() {
+                table[i] = try method.methodDef()
+            }
+            table[methods.count] = PyMethodDef()
+            slot(Py_tp_methods, UnsafeMutableRawPointer(table))
+        }
+        if !properties.isEmpty {
+            let table = UnsafeMutablePointer<PyGetSetDef>.allocate(capacity: properties.count + 1)
+            for (i, property) in properties.enumerated() {
+                table[i] = PyGetSetDef(
+                    name: permanentCString(property.name), get: PropertyBox.getter,
+                    set: property.set == nil ? nil : PropertyBox.setter,
+                    doc: permanentCString(property.doc),
+                    closure: Unmanaged.passRetained(property).toOpaque())
+            }
+            table[properties.count] = PyGetSetDef()
+            slot(Py_tp_getset, UnsafeMutableRawPointer(table))
+        }
+        if constructor != nil {
+            slot(Py_tp_new, unsafeBitCast(TypeDefinition.new, to: UnsafeMutableRawPointer.self))
+        }
+        if exportsBuffer {
+            slot(Py_bf_getbuffer, unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
+            slot(Py_bf_releasebuffer, unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
+        }
+        slots.append(PyType_Slot(slot: 0, pfunc: nil))
+
+        let slotTable = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
+        slotTable.initialize(from: slots, count: slots.count)
+        var flags = UInt32(Py_TPFLAGS_DEFAULT)
+        if constructor == nil { flags |= UInt32(swiftpy_tpflags_disallow_instantiation()) }
+        let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
+        spec.initialize(to: PyType_Spec(
+            name: permanentCString("\(moduleName).\(name)"), basicsize: Int32(SwiftObject.basicSize),
+            itemsize: 0, flags: flags, slots: slotTable))
+        return spec
+    }
+
+    /// `tp_new`: converts `(args, kwargs)` to the vectorcall form and runs the
+    /// constructor, whose Swift object becomes the new instance's payload.
+    static let new: newfunc = { subtype, args, kwargs in
+        guard let subtype else { return nil }
+        let typeObject = UnsafeMutableRawPointer(subtype).assumingMemoryBound(to: PyObject.self)
+        let module = PyType_GetModule(subtype)
+        guard let module, let state = ModuleState.of(module), let definition = state.typeDefinitions[UnsafeMutableRawPointer(subtype)],
+              let constructor = definition.constructor else {
+            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_TYPE), "cannot create instances of this type")
+            return nil
+        }
+        let nargs = args.map { swiftpy_tuple_size($0) } ?? 0
+        var vector: [PyPointer?] = []
+        vector.reserveCapacity(nargs)
+        for i in 0..<nargs { vector.append(swiftpy_tuple_get_item(args!, i)) }
+        var kwnames: PyPointer? = nil
+        if let kwargs, PyDict_Size(kwargs) > 0 {
+            guard let names = PyTuple_New(PyDict_Size(kwargs)) else { return nil }
+            kwnames = names
+            var position = 0, index = 0
+            var key: PyPointer? = nil, value: PyPointer? = nil
+            while PyDict_Next(kwargs, &position, &key, &value) != 0 {
+                swiftpy_tuple_set_item(names, index, swiftpy_newref(key!))
+                vector.append(value)
+                index += 1
+            }
+        }
+        defer { swiftpy_xdecref(kwnames) }
+        return vector.withUnsafeBufferPointer { buffer in
+            constructor.call(typeObject, buffer.baseAddress, nargs, kwnames)
+        }
+    }
+}
+
+/// How Python creates an instance of a SwiftPy type: `Counter(5)` runs the closure and
+/// wraps the Swift object it returns. Declared like a ``Function``.
+public struct Constructor<T: AnyObject>: Sendable {
+    let callable: Callable
+
+    public init<each A: FromPython>(
+        doc: String = "", _ parameters: [Parameter] = [],
+        _ body: @escaping @Sendable (Python, repeat each A) throws -> T
+    ) {
+        var arity = 0
+        for _ in repeat (each A).self { arity += 1 }
+        callable = Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters, closureArity: arity) { py, type, args in
+            var index = 0
+            let object = try body(py, repeat try args.extract((each A).self, &index, py))
+            guard let type else { throw PyException(.systemError, "constructor called without a type") }
+            return try SwiftObject.create(type, wrapping: object)
+        }
+    }
+}
+
+extension Callable {
+    /// The `PyMethodDef` that CPython calls through one of the trampolines.
+    func methodDef() throws -> PyMethodDef {
+        let entry = try CallableRegistry.entryPoint(for: self)
+        return PyMethodDef(
+            ml_name: permanentCString(name),
+            ml_meth: unsafeBitCast(entry, to: PyCFunction.self),
+            ml_flags: METH_FASTCALL | METH_KEYWORDS,
+            ml_doc: permanentCString(docWithSignature))
+    }
+}
+
+/// A C string that lives for the rest of the process (names and docs in CPython's
+/// static tables must).
+func permanentCString(_ string: String) -> UnsafePointer<CChar> {
+    UnsafePointer(strdup(string)!)
+}
+
+/// Swift objects that Python sees as instances of a SwiftPy type. Returning one from a
+/// builtin wraps it in the module's type declared for its class.
+public protocol PythonClass: AnyObject, ToPython {}
+
+extension PythonClass {
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer {
+        guard let module = py.module, let state = ModuleState.of(module),
+              let type = state.types[ObjectIdentifier(Self.self)] else {
+            throw PyException(.systemError, "no Python type is declared for \(Self.self) in this module")
+        }
+        return try SwiftObject.create(type, wrapping: self)
+    }
+}
+
+extension Python {
+    /// The Swift object wrapped by an instance of a SwiftPy type, or `TypeError`.
+    public func unwrap<T: AnyObject>(_ object: PyBorrowedRef, as type: T.Type) throws -> T {
+        guard let module, let state = ModuleState.of(module), let cls = state.types[ObjectIdentifier(T.self)],
+              swiftpy_type(object.pointer) == UnsafeMutableRawPointer(cls).assumingMemoryBound(to: PyTypeObject.self) else {
+            throw PyException.typeError("expected \(T.self), not \(object.typeName)")
+        }
+        return try SwiftObject.payload(object.pointer, as: T.self)
+    }
+}

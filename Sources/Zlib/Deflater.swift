@@ -1,0 +1,159 @@
+import CZlib
+import Synchronization
+
+/// A streaming compressor, the engine of CPython's `zlib.compressobj()` / `Compress` type.
+///
+/// Thread safety: the `z_stream` and all state live inside a `Mutex`, and every method holds
+/// it for the whole call, like CPython's per-object `ENTER_ZLIB` lock. The class is therefore
+/// genuinely `Sendable` (checked by the compiler, no `@unchecked`): several threads may call
+/// it, and calls are serialised. A caller that holds another lock which a concurrent call
+/// might need (the GIL) should call while not holding it (detached), or a second thread would
+/// block on this object's lock with the GIL held. No method calls back into the caller while
+/// holding the lock.
+public final class Deflater: Sendable {
+    private struct State: ~Copyable {
+        var stream: ZStream
+    }
+
+    private let state: Mutex<State>
+
+    private init(state: consuming sending State) {
+        self.state = Mutex(state)
+    }
+
+    /// Creates a compressor (CPython's `zlib.compressobj(level, method, wbits, memLevel,
+    /// strategy, zdict)`).
+    ///
+    /// - Throws: ``ZlibError``: "Invalid initialization option" (`ValueError`) for bad
+    ///   parameters, "Invalid dictionary" when zlib rejects `zdict`, an `OverflowError`-kind
+    ///   error for a zdict over 4 GiB, or a `MemoryError`-kind error.
+    /// The corresponding C functions are `deflateInit2_` and `deflateSetDictionary`.
+    public convenience init(
+        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
+        strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil
+    ) throws {
+        if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
+        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+                      dictionary: zdict.map { Array($0) })
+    }
+
+    /// Creates a compressor with an array dictionary.
+    public convenience init(
+        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
+        strategy: Int32 = 0, zdict: [UInt8]
+    ) throws {
+        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+                      dictionary: zdict)
+    }
+
+    private init(
+        level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32, dictionary zdict: [UInt8]?
+    ) throws {
+        if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
+        var stream = ZStream(kind: .deflate)
+        let code = stream.initDeflate(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy)
+        switch code {
+        case Z_OK: break
+        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for compression object")
+        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
+        default: throw stream.error(code, .creatingCompressor)
+        }
+        if let zdict {
+            let err = zdict.withUnsafeBytes { bytes in
+                // SAFETY: zlib copies the dictionary into its window before returning.
+                deflateSetDictionary(
+                    stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
+            }
+            switch err {
+            case Z_OK: break
+            case Z_STREAM_ERROR: throw ZlibError(kind: .invalidArgument, code: err, message: "Invalid dictionary")
+            default: throw ZlibError(kind: .invalidArgument, code: err, message: "deflateSetDictionary()")
+            }
+        }
+        self.state = Mutex(State(stream: stream))
+    }
+
+    /// Compresses `input` and returns what zlib has produced so far (maybe nothing).
+    /// CPython's `Compress.compress(data)`.
+    ///
+    /// - Throws: ``ZlibError`` "Error -2 while compressing data: inconsistent stream state"
+    ///   after the stream was finished.
+    /// The corresponding C function is `deflate` with `Z_NO_FLUSH`.
+    public func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try state.withLock { state throws -> [UInt8] in
+            let s = state.stream.pointer
+            let feeder = InputFeeder(input)
+            feeder.start(s)
+            defer { InputFeeder.clear(s) }
+            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            _ = try output.fill(s) {
+                while true {
+                    let err = deflate(s, Z_NO_FLUSH)
+                    if err == Z_STREAM_ERROR { throw streamError(s, err, .compressing) }
+                    if s.pointee.avail_out == 0 { return true }
+                    if feeder.remaining(s) == 0 { return false }
+                    feeder.feed(s)
+                }
+            }
+            return try output.finish()
+        }
+    }
+
+    /// `compress` for an array.
+    public func compress(_ input: [UInt8]) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0) }
+    }
+
+    /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
+    /// returns nothing, `.finish` ends the stream and frees zlib's state (the object can no
+    /// longer compress or be copied), the others emit everything so far and keep going.
+    ///
+    /// - Throws: ``ZlibError`` "Error -2 while flushing: inconsistent stream state" for an
+    ///   unknown mode or an already finished stream.
+    /// The corresponding C functions are `deflate` and `deflateEnd`.
+    public func flush(_ mode: FlushMode = .finish) throws -> [UInt8] {
+        if mode == .noFlush { return [] }
+        return try state.withLock { state throws -> [UInt8] in
+            let s = state.stream.pointer
+            InputFeeder.clear(s)
+            var err = Z_OK
+            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            _ = try output.fill(s) {
+                err = deflate(s, mode.rawValue)
+                if err == Z_STREAM_ERROR { throw streamError(s, err, .flushing) }
+                return s.pointee.avail_out == 0
+            }
+            if err == Z_STREAM_END && mode == .finish {
+                let end = state.stream.end()
+                if end != Z_OK { throw state.stream.error(end, .finishingCompression) }
+            } else if err != Z_OK && err != Z_BUF_ERROR {
+                throw streamError(s, err, .flushing)
+            }
+            return try output.finish()
+        }
+    }
+
+    /// An independent copy of the compressor's current state (CPython's `Compress.copy()`).
+    ///
+    /// - Throws: "Inconsistent stream state" (`ValueError`) once the stream was finished.
+    /// The corresponding C function is `deflateCopy`.
+    public func copy() throws -> Deflater {
+        try state.withLock { state throws -> Deflater in
+            guard state.stream.isInitialised else { throw ZlibError.inconsistentStreamState }
+            var clone = ZStream(kind: .deflate)
+            let code = clone.copy(from: state.stream)
+            switch code {
+            case Z_OK: break
+            case Z_STREAM_ERROR: throw ZlibError.inconsistentStreamState
+            case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for compression object")
+            default: throw state.stream.error(code, .copyingCompressor)
+            }
+            return Deflater(state: State(stream: clone))
+        }
+    }
+
+    /// Whether the stream is still usable (not yet finished with `.finish`).
+    public var isActive: Bool {
+        state.withLock { $0.stream.isInitialised }
+    }
+}

@@ -1,0 +1,216 @@
+import CZlib
+import Synchronization
+
+/// A streaming decompressor, the engine of CPython's `zlib.decompressobj()` / `Decompress`
+/// type, including its `unused_data`, `unconsumed_tail` and `eof` bookkeeping.
+///
+/// Thread safety: as ``Deflater``, all state lives inside a `Mutex` held for the whole of
+/// each call (CPython's `ENTER_ZLIB`), so the class is checked `Sendable`. Call it while not
+/// holding locks (such as the GIL) that another caller of the same object may hold while
+/// waiting for it.
+public final class Inflater: Sendable {
+    private struct State: ~Copyable {
+        var stream: ZStream
+        /// A private copy of the dictionary, used when zlib asks for it (`Z_NEED_DICT`).
+        var zdict: [UInt8]?
+        var eof = false
+        var unusedData: [UInt8] = []
+        var unconsumedTail: [UInt8] = []
+    }
+
+    private let state: Mutex<State>
+
+    private init(state: consuming sending State) {
+        self.state = Mutex(state)
+    }
+
+    /// Creates a decompressor (CPython's `zlib.decompressobj(wbits, zdict)`).
+    ///
+    /// `zdict` is copied. With a raw stream (negative `wbits`) it is installed now, because
+    /// raw deflate has no header to ask for it; otherwise it is installed when zlib reports
+    /// `Z_NEED_DICT`, as CPython does.
+    ///
+    /// - Throws: ``ZlibError``: "Invalid initialization option" (`ValueError`) for bad wbits,
+    ///   "Error -2 while setting zdict: ..." when zlib rejects the dictionary, an
+    ///   `OverflowError`-kind error for a zdict over 4 GiB, or a `MemoryError`-kind error.
+    /// The corresponding C functions are `inflateInit2_` and `inflateSetDictionary`.
+    public convenience init(wbits: Int32 = 15, zdict: UnsafeRawBufferPointer? = nil) throws {
+        try self.init(wbits: wbits, dictionary: zdict.map { Array($0) })
+    }
+
+    /// Creates a decompressor with an array dictionary.
+    public convenience init(wbits: Int32 = 15, zdict: [UInt8]) throws {
+        try self.init(wbits: wbits, dictionary: zdict)
+    }
+
+    private init(wbits: Int32, dictionary zdict: [UInt8]?) throws {
+        var state = State(stream: ZStream(kind: .inflate), zdict: zdict)
+        let code = state.stream.initInflate(wbits: wbits)
+        switch code {
+        case Z_OK: break
+        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
+        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
+        default: throw state.stream.error(code, .creatingDecompressor)
+        }
+        if state.zdict != nil && wbits < 0 {
+            try Self.setDictionary(&state)
+        }
+        self.state = Mutex(state)
+    }
+
+    /// CPython's `set_inflate_zdict`. The corresponding C function is `inflateSetDictionary`.
+    private static func setDictionary(_ state: inout State) throws {
+        guard let zdict = state.zdict else { return }
+        guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
+        let err = zdict.withUnsafeBytes { bytes in
+            // SAFETY: zlib copies the dictionary into its window before returning.
+            inflateSetDictionary(
+                state.stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
+        }
+        if err != Z_OK { throw state.stream.error(err, .settingDictionary) }
+    }
+
+    /// Whether the end of the compressed stream was reached (CPython's `eof`).
+    public var eof: Bool { state.withLock { $0.eof } }
+
+    /// Bytes that followed the end of the compressed stream (CPython's `unused_data`).
+    public var unusedData: [UInt8] { state.withLock { $0.unusedData } }
+
+    /// Input not consumed because `maxLength` stopped the last `decompress` call (CPython's
+    /// `unconsumed_tail`); pass it back in (or call `flush`) to continue.
+    public var unconsumedTail: [UInt8] { state.withLock { $0.unconsumedTail } }
+
+    /// Decompresses as much of `input` as possible (CPython's `Decompress.decompress(data,
+    /// max_length)`).
+    ///
+    /// - Parameter maxLength: 0 for unlimited; otherwise at most this many bytes are
+    ///   returned and the input left over is kept in ``unconsumedTail``.
+    /// - Throws: ``ZlibError`` such as "Error -3 while decompressing data: invalid stored
+    ///   block lengths"; "max_length must be non-negative" (`ValueError`).
+    /// The corresponding C function is `inflate` with `Z_SYNC_FLUSH`.
+    public func decompress(_ input: UnsafeRawBufferPointer, maxLength: Int = 0) throws -> [UInt8] {
+        guard maxLength >= 0 else { throw ZlibError.invalidArgument("max_length must be non-negative") }
+        let limit = maxLength == 0 ? Int.max : maxLength
+        return try state.withLock { state throws -> [UInt8] in
+            let s = state.stream.pointer
+            let feeder = InputFeeder(input)
+            feeder.start(s)
+            defer { InputFeeder.clear(s) }
+            var output = OutputCollector(
+                initialCapacity: min(ZlibConstants.defaultBufferSize, limit), limit: limit)
+            var err = Z_OK
+            _ = try output.fill(s) {
+                while true {
+                    err = inflate(s, Z_SYNC_FLUSH)
+                    switch err {
+                    case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
+                    case Z_NEED_DICT where state.zdict != nil:
+                        try Self.setDictionary(&state)
+                        continue
+                    default: return false
+                    }
+                    if s.pointee.avail_out == 0 { return true }
+                    if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+                    feeder.feed(s)
+                }
+            }
+            Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+            if err == Z_STREAM_END {
+                // Like CPython, inflateEnd waits for flush().
+                state.eof = true
+            } else if err != Z_OK && err != Z_BUF_ERROR {
+                throw state.stream.error(err, .decompressing)
+            }
+            return try output.finish()
+        }
+    }
+
+    /// `decompress` for an array.
+    public func decompress(_ input: [UInt8], maxLength: Int = 0) throws -> [UInt8] {
+        try input.withUnsafeBytes { try decompress($0, maxLength: maxLength) }
+    }
+
+    /// Decompresses what is left, including ``unconsumedTail`` (CPython's
+    /// `Decompress.flush(length)`). At the end of the stream zlib's state is freed; errors
+    /// other than from that are not reported (as in CPython), the output so far is returned.
+    ///
+    /// - Parameter length: the initial output size; must be positive ("length must be
+    ///   greater than zero", `ValueError`).
+    /// The corresponding C functions are `inflate` with `Z_FINISH` and `inflateEnd`.
+    public func flush(length: Int = ZlibConstants.defaultBufferSize) throws -> [UInt8] {
+        guard length > 0 else { throw ZlibError.invalidArgument("length must be greater than zero") }
+        return try state.withLock { state throws -> [UInt8] in
+            let tail = state.unconsumedTail
+            return try tail.withUnsafeBytes { input throws -> [UInt8] in
+                let s = state.stream.pointer
+                let feeder = InputFeeder(input)
+                feeder.start(s)
+                defer { InputFeeder.clear(s) }
+                var output = OutputCollector(initialCapacity: length)
+                var err = Z_OK
+                _ = try output.fill(s) {
+                    while true {
+                        let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
+                        err = inflate(s, flush)
+                        switch err {
+                        case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
+                        case Z_NEED_DICT where state.zdict != nil:
+                            try Self.setDictionary(&state)
+                            continue
+                        default: return false
+                        }
+                        if s.pointee.avail_out == 0 { return true }
+                        if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+                        feeder.feed(s)
+                    }
+                }
+                Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+                if err == Z_STREAM_END {
+                    state.eof = true
+                    let end = state.stream.end()
+                    if end != Z_OK { throw state.stream.error(end, .finishingDecompression) }
+                }
+                return try output.finish()
+            }
+        }
+    }
+
+    /// CPython's `save_unconsumed_input`: input after the end of the stream is appended to
+    /// `unusedData`; input left over because output stopped becomes `unconsumedTail`, which
+    /// is otherwise cleared if it was set.
+    private static func saveUnconsumedInput(
+        _ state: inout State, _ input: UnsafeRawBufferPointer, consumed: Int, err: Int32
+    ) {
+        let leftover = UnsafeRawBufferPointer(rebasing: input[min(consumed, input.count)...])
+        var hasLeftover = !leftover.isEmpty
+        if err == Z_STREAM_END && hasLeftover {
+            state.unusedData.append(contentsOf: leftover)
+            hasLeftover = false
+        }
+        if hasLeftover || !state.unconsumedTail.isEmpty {
+            // CPython slices from next_in here even when the bytes went to unused_data.
+            state.unconsumedTail = Array(leftover)
+        }
+    }
+
+    /// An independent copy of the decompressor (CPython's `Decompress.copy()`).
+    ///
+    /// - Throws: "Inconsistent stream state" (`ValueError`) after `flush` ended the stream.
+    /// The corresponding C function is `inflateCopy`.
+    public func copy() throws -> Inflater {
+        try state.withLock { state throws -> Inflater in
+            guard state.stream.isInitialised else { throw ZlibError.inconsistentStreamState }
+            var clone = ZStream(kind: .inflate)
+            let code = clone.copy(from: state.stream)
+            switch code {
+            case Z_OK: break
+            case Z_STREAM_ERROR: throw ZlibError.inconsistentStreamState
+            case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
+            default: throw state.stream.error(code, .copyingDecompressor)
+            }
+            return Inflater(state: State(
+                stream: clone, zdict: state.zdict, eof: state.eof,
+                unusedData: state.unusedData, unconsumedTail: state.unconsumedTail))
+        }
+    }
+}

@@ -1,0 +1,17 @@
+// This file must not import CZlib: Glibc (and Dispatch) are built without SwiftPy's
+// feature-macro prelude, and a file that sees both disagrees on `fd_set`.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whether `byteCount` bytes can be allocated right now: asks `malloc` and frees at once.
+/// Swift's own allocation traps on failure; this lets callers throw instead.
+func canAllocate(_ byteCount: Int) -> Bool {
+    guard let probe = malloc(byteCount) else { return false }
+    free(probe)
+    return true
+}

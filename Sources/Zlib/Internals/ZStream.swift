@@ -1,0 +1,178 @@
+import CZlib
+
+/// Owns one `z_stream` on the heap.
+///
+/// zlib's internal state keeps a back-pointer to its `z_stream` (`state->strm`) and checks it
+/// on every call, so the struct must never move once initialised: it lives in memory this
+/// value allocates and frees, and the value itself is `~Copyable` so exactly one owner calls
+/// `deflateEnd`/`inflateEnd` (in `deinit` at the latest).
+///
+/// `@unchecked Sendable`: a zlib stream has no thread affinity, so moving the sole owner to
+/// another thread is safe. Sharing is not: zlib calls mutate through `pointer` even from a
+/// borrow, so every `ZStream` stored in a shared object lives inside a `Mutex` (see
+/// ``Deflater`` and ``Inflater``) and is only touched while it is held.
+struct ZStream: ~Copyable, @unchecked Sendable {
+    enum Kind { case deflate, inflate }
+
+    let kind: Kind
+    /// The stream. Stable for the lifetime of this value.
+    let pointer: UnsafeMutablePointer<z_stream>
+    /// Whether `deflateInit2_`/`inflateInit2_` (or a copy) succeeded and no `*End` ran since.
+    private(set) var isInitialised = false
+
+    init(kind: Kind) {
+        self.kind = kind
+        pointer = .allocate(capacity: 1)
+        // All-zero fields: Z_NULL zalloc/zfree/opaque select zlib's default allocator, and
+        // a NULL next_in with avail_in 0 is valid input.
+        pointer.initialize(to: z_stream())
+    }
+
+    deinit {
+        if isInitialised { _ = Self.end(pointer, kind) }
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
+
+    private static func end(_ stream: UnsafeMutablePointer<z_stream>, _ kind: Kind) -> Int32 {
+        switch kind {
+        case .deflate: deflateEnd(stream)
+        case .inflate: inflateEnd(stream)
+        }
+    }
+
+    /// The corresponding C macro is `deflateInit2` (through the `swiftpy_deflate_init2` shim).
+    mutating func initDeflate(level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32) -> Int32 {
+        let code = swiftpy_deflate_init2(pointer, level, method, wbits, memLevel, strategy)
+        isInitialised = code == Z_OK
+        return code
+    }
+
+    /// The corresponding C macro is `inflateInit2` (through the `swiftpy_inflate_init2` shim).
+    mutating func initInflate(wbits: Int32) -> Int32 {
+        let code = swiftpy_inflate_init2(pointer, wbits)
+        isInitialised = code == Z_OK
+        return code
+    }
+
+    /// Makes this (uninitialised) stream a copy of `source`.
+    /// The corresponding C functions are `deflateCopy` and `inflateCopy`.
+    mutating func copy(from source: borrowing ZStream) -> Int32 {
+        let code: Int32 = switch kind {
+        case .deflate: deflateCopy(pointer, source.pointer)
+        case .inflate: inflateCopy(pointer, source.pointer)
+        }
+        isInitialised = code == Z_OK
+        return code
+    }
+
+    /// Frees zlib's state. Calling zlib on the stream afterwards is safe: it returns
+    /// `Z_STREAM_ERROR` because `state` is NULL, which is what CPython's objects report.
+    /// The corresponding C functions are `deflateEnd` and `inflateEnd`.
+    mutating func end() -> Int32 {
+        guard isInitialised else { return Z_OK }
+        isInitialised = false
+        return Self.end(pointer, kind)
+    }
+
+    /// zlib's `msg`: a static string describing the last error, if any.
+    var message: String? {
+        pointer.pointee.msg.map { String(cString: $0) }
+    }
+
+    /// Builds the CPython-style error for `code` with this stream's message.
+    func error(_ code: Int32, _ operation: ZlibError.Operation) -> ZlibError {
+        streamError(pointer, code, operation)
+    }
+}
+
+/// The CPython-style error (`zlib_error()`) for `code`, using the stream's `msg`.
+func streamError(_ stream: UnsafeMutablePointer<z_stream>, _ code: Int32, _ operation: ZlibError.Operation) -> ZlibError {
+    ZlibError(code: code, operation: operation, zlibMessage: stream.pointee.msg.map { String(cString: $0) })
+}
+
+/// Calls a progress callback after every ~1 MiB of input read plus output written, so long
+/// one-shot calls give the caller regular chances to notice Ctrl-C.
+struct ProgressTicker {
+    static let interval: UInt = 1 << 20
+    private var last: UInt = 0
+    let callback: (() throws -> Void)?
+
+    init(_ callback: (() throws -> Void)?) { self.callback = callback }
+
+    /// The piece size for input and output when a callback is set (control returns to Swift
+    /// at least this often), else zlib's 32-bit maximum.
+    var pieceLimit: Int { callback == nil ? Int(UInt32.max) : Int(Self.interval) }
+
+    mutating func tick(_ stream: UnsafeMutablePointer<z_stream>) throws {
+        guard let callback else { return }
+        let now = UInt(stream.pointee.total_in) &+ UInt(stream.pointee.total_out)
+        if now &- last >= Self.interval {
+            last = now
+            try callback()
+        }
+    }
+}
+
+/// Hands an input buffer of any size to zlib, whose `avail_in` is a 32-bit `uInt`.
+///
+/// The position is kept by zlib itself (`next_in`); this only remembers where the buffer
+/// ends, so `feed` can give zlib the next piece once it has consumed the current one.
+struct InputFeeder {
+    let base: UnsafeRawPointer?
+    let count: Int
+    /// Largest piece handed over at once: `UInt32.max`, or smaller to get control back
+    /// (for progress callbacks) more often.
+    let pieceLimit: Int
+
+    init(_ buffer: UnsafeRawBufferPointer, pieceLimit: Int = Int(UInt32.max)) {
+        base = buffer.baseAddress
+        count = buffer.count
+        self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
+    }
+
+    /// Bytes zlib has consumed so far.
+    func consumed(_ stream: UnsafeMutablePointer<z_stream>) -> Int {
+        guard let base, let next = stream.pointee.next_in else { return 0 }
+        return UnsafeRawPointer(next) - base
+    }
+
+    /// Bytes not yet handed to zlib (CPython's `ibuflen`).
+    func remaining(_ stream: UnsafeMutablePointer<z_stream>) -> Int {
+        count - consumed(stream) - Int(stream.pointee.avail_in)
+    }
+
+    /// Points the stream at the next piece of unconsumed input (CPython's
+    /// `arrange_input_buffer`).
+    func feed(_ stream: UnsafeMutablePointer<z_stream>) {
+        guard let base else {
+            stream.pointee.next_in = nil
+            stream.pointee.avail_in = 0
+            return
+        }
+        let done = consumed(stream)
+        let piece = min(count - done, pieceLimit)
+        // SAFETY: zlib only reads through next_in (it is `z_const`-less in this build, hence
+        // the mutable pointer type); `done + piece <= count` keeps it inside the buffer, and
+        // every caller clears next_in before the buffer's lifetime ends.
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + done).assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = UInt32(truncatingIfNeeded: piece)
+    }
+
+    /// Starts feeding: sets next_in to the start of the buffer.
+    func start(_ stream: UnsafeMutablePointer<z_stream>) {
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+        if let base {
+            // SAFETY: as in `feed`; zlib never writes through next_in.
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        }
+        feed(stream)
+    }
+
+    /// Detaches the stream from the buffer so no dangling pointer stays in the z_stream.
+    static func clear(_ stream: UnsafeMutablePointer<z_stream>) {
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+    }
+}

@@ -1,0 +1,135 @@
+import CZlib
+
+/// Compresses `input` in one call, like CPython's `zlib.compress(data, level, wbits)`.
+///
+/// The output is presized with `deflateBound`, so zlib writes the whole stream straight into
+/// the returned array with a single `deflate(Z_FINISH)` call whenever the input and bound fit
+/// in zlib's 32-bit counters and no `progress` callback is given.
+///
+/// - Parameters:
+///   - level: -1 (default, i.e. 6) or 0...9.
+///   - wbits: 9...15 zlib wrapper, -9...-15 raw deflate, 25...31 gzip wrapper.
+///   - progress: called between ~1 MiB pieces of work (on this thread) so the caller can
+///     check for Ctrl-C; if it throws, the stream is freed and the error rethrown.
+/// - Throws: ``ZlibError`` ("Bad compression level" for an invalid level or wbits, as
+///   CPython), or whatever `progress` throws.
+/// The corresponding C functions are `deflateInit2_`, `deflateBound`, `deflate`, `deflateEnd`.
+public func compress(
+    _ input: UnsafeRawBufferPointer, level: Int32 = -1, wbits: Int32 = 15,
+    progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    var stream = ZStream(kind: .deflate)
+    let code = stream.initDeflate(
+        level: level, method: Z_DEFLATED, wbits: wbits, memLevel: ZlibConstants.defaultMemLevel,
+        strategy: Z_DEFAULT_STRATEGY)
+    switch code {
+    case Z_OK: break
+    case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while compressing data")
+    case Z_STREAM_ERROR: throw ZlibError.badCompressionLevel
+    default: throw stream.error(code, .compressing)
+    }
+    let s = stream.pointer
+    // deflateBound takes and returns uLong (64-bit here); an unrepresentable bound means the
+    // input cannot be compressed in memory anyway.
+    guard let bound = Int(exactly: deflateBound(s, uLong(input.count))) else {
+        throw ZlibError.outOfMemory("Out of memory while compressing data")
+    }
+    try ensureAllocatable(bound, "Out of memory while compressing data")
+    var ticker = ProgressTicker(progress)
+    let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
+    var output = OutputCollector(initialCapacity: max(bound, 1), pieceLimit: ticker.pieceLimit)
+    feeder.start(s)
+    defer { InputFeeder.clear(s) }
+    _ = try output.fill(s) {
+        while true {
+            let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
+            let err = deflate(s, flush)
+            if err == Z_STREAM_END { return false }
+            if err != Z_OK && err != Z_BUF_ERROR { throw streamError(s, err, .compressing) }
+            if s.pointee.avail_out == 0 { return true }
+            // Room left means zlib took all of avail_in; with Z_FINISH it would have ended.
+            guard flush == Z_NO_FLUSH, s.pointee.avail_in == 0 else {
+                throw streamError(s, err, .compressing)
+            }
+            try ticker.tick(s)
+            feeder.feed(s)
+        }
+    }
+    let end = stream.end()
+    if end != Z_OK { throw stream.error(end, .finishingCompression) }
+    return try output.finish()
+}
+
+/// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.
+///
+/// Output grows geometrically in Swift arrays that zlib writes into directly; nothing calls
+/// back into the caller except `progress`. Data after the end of the stream is ignored, as
+/// in CPython.
+///
+/// - Parameters:
+///   - wbits: 9...15 zlib, -9...-15 raw, 25...31 gzip, 40...47 zlib-or-gzip (auto), 0 for
+///     the window size recorded in the zlib header.
+///   - bufferSize: the initial output size (CPython's `bufsize`); 0 counts as 1. Only a hint:
+///     very large values are capped rather than allocated.
+///   - progress: called between ~1 MiB pieces of input read plus output written.
+/// - Throws: ``ZlibError`` such as "Error -3 while decompressing data: incorrect header
+///   check" or, for input that ends early, "Error -5 while decompressing data: incomplete or
+///   truncated stream"; or whatever `progress` throws.
+/// The corresponding C functions are `inflateInit2_`, `inflate`, `inflateEnd`.
+public func decompress(
+    _ input: UnsafeRawBufferPointer, wbits: Int32 = 15,
+    bufferSize: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    guard bufferSize >= 0 else { throw ZlibError.invalidArgument("bufsize must be non-negative") }
+    var stream = ZStream(kind: .inflate)
+    let code = stream.initInflate(wbits: wbits)
+    switch code {
+    case Z_OK: break
+    case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while decompressing data")
+    default: throw stream.error(code, .preparingToDecompress)
+    }
+    let s = stream.pointer
+    var ticker = ProgressTicker(progress)
+    let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
+    var output = OutputCollector(initialCapacity: max(bufferSize, 1), pieceLimit: ticker.pieceLimit)
+    var err = Z_OK
+    feeder.start(s)
+    defer { InputFeeder.clear(s) }
+    _ = try output.fill(s) {
+        while true {
+            let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
+            err = inflate(s, flush)
+            switch err {
+            case Z_OK, Z_BUF_ERROR: break
+            case Z_STREAM_END: return false
+            case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while decompressing data")
+            default: throw streamError(s, err, .decompressing)
+            }
+            try ticker.tick(s)
+            if s.pointee.avail_out == 0 { return true }
+            // Output room left: zlib consumed all it was given (or cannot go on).
+            if feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+            feeder.feed(s)
+        }
+    }
+    if err != Z_STREAM_END { throw stream.error(err, .decompressing) }
+    let end = stream.end()
+    if end != Z_OK { throw stream.error(end, .finishingDecompression) }
+    return try output.finish()
+}
+
+/// `compress` for an array. See ``compress(_:level:wbits:progress:)-(UnsafeRawBufferPointer,_,_,_)``.
+public func compress(
+    _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15,
+    progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    try input.withUnsafeBytes { try compress($0, level: level, wbits: wbits, progress: progress) }
+}
+
+/// `decompress` for an array. See ``decompress(_:wbits:bufferSize:progress:)-(UnsafeRawBufferPointer,_,_,_)``.
+public func decompress(
+    _ input: [UInt8], wbits: Int32 = 15, bufferSize: Int = ZlibConstants.defaultBufferSize,
+    progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    try input.withUnsafeBytes { try decompress($0, wbits: wbits, bufferSize: bufferSize, progress: progress) }
+}

@@ -1,0 +1,286 @@
+import CZlib
+import Synchronization
+
+/// The smallest `blockSize` ``parallelCompress(_:level:wbits:threads:blockSize:progress:)``
+/// accepts: one full deflate window. Smaller blocks would mostly be dictionary, spend more
+/// on per-block flush markers and Huffman tables than they save, and give no speed-up.
+public let parallelCompressMinimumBlockSize = 32 * 1024
+
+/// The largest `blockSize` accepted: 1 GiB keeps each block within zlib's 32-bit counters
+/// and bounds the memory each worker holds.
+public let parallelCompressMaximumBlockSize = 1 << 30
+
+/// The default `blockSize`: 128 KiB, pigz's default, which stays within 1% of
+/// single-threaded compression on text.
+public let parallelCompressDefaultBlockSize = 128 * 1024
+
+/// Compresses `input` on up to `threads` threads into ONE standard stream (pigz's method).
+///
+/// The input is cut into `blockSize` blocks. Each block is raw-deflated on its own with the
+/// window's worth of input before it as a preset dictionary (so matches can reach back
+/// across the cut, as in a serial stream), and ends with a sync flush (the last with
+/// `Z_FINISH`), which leaves it byte-aligned so the blocks can simply be concatenated.
+/// Block checksums (Adler-32 or CRC-32) are computed by the workers and joined with
+/// `adler32_combine`/`crc32_combine`; the header matches what `deflate` itself writes
+/// (including the zlib FLEVEL bits and gzip XFL/OS bytes). Any zlib `inflate` decodes it.
+///
+/// - Parameters:
+///   - level: -1 (6) or 0...9.
+///   - wbits: 8...15 zlib wrapper (8 means 9, as in zlib), -9...-15 raw, 25...31 gzip. The
+///     window size also bounds the dictionary each block gets.
+///   - threads: at least 1. The calling thread only waits and runs `progress`.
+///   - blockSize: ``parallelCompressMinimumBlockSize`` ...
+///     ``parallelCompressMaximumBlockSize``.
+///   - progress: called on the calling thread after about every 1 MiB of input compressed;
+///     if it throws, no new blocks start, running ones finish, and the error is rethrown.
+/// - Throws: ``ZlibError``: "Bad compression level" (kind `.zlib`, as `compress`) for bad
+///   `level`/`wbits`; `.invalidArgument` for bad `threads`/`blockSize`.
+/// The corresponding C functions are `deflateInit2_`, `deflateSetDictionary`, `deflate`,
+/// `deflateReset`, `crc32`/`adler32` and `crc32_combine`/`adler32_combine`.
+public func parallelCompress(
+    _ input: UnsafeRawBufferPointer, level: Int32 = -1, wbits: Int32 = 15, threads: Int,
+    blockSize: Int = parallelCompressDefaultBlockSize, progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    guard threads >= 1 else { throw ZlibError.invalidArgument("threads must be at least 1") }
+    guard (parallelCompressMinimumBlockSize...parallelCompressMaximumBlockSize).contains(blockSize) else {
+        throw ZlibError.invalidArgument(
+            "blockSize must be between \(parallelCompressMinimumBlockSize) and \(parallelCompressMaximumBlockSize)")
+    }
+    guard level == Z_DEFAULT_COMPRESSION || (0...9).contains(level),
+          let format = StreamFormat(wbits: wbits)
+    else { throw ZlibError.badCompressionLevel }
+    let effectiveLevel = level == Z_DEFAULT_COMPRESSION ? 6 : level
+
+    // Ceiling division without overflow; an empty input is one empty final block.
+    let blockCount = max(1, input.count / blockSize + (input.count % blockSize == 0 ? 0 : 1))
+    let shared = SharedInput(buffer: input)
+    let results = BlockResults(count: blockCount)
+    let windowSize = 1 << Int(format.windowBits)
+    let checksumKind = format.checksum
+
+    var sinceProgress = 0
+    try runParallel(
+        count: blockCount, threads: threads,
+        makeContext: { try BlockDeflater(level: effectiveLevel, windowBits: format.windowBits) },
+        process: { deflater, index in
+            let start = index * blockSize
+            let end = min(start + blockSize, shared.buffer.count)
+            let block = shared.range(start, end)
+            let dictionary = shared.range(max(0, start - windowSize), start)
+            let bytes = try deflater.compress(block, dictionary: dictionary, last: index == blockCount - 1)
+            let check: UInt32 = switch checksumKind {
+            case .adler32: adler32(block)
+            case .crc32: crc32(block)
+            case .none: 0
+            }
+            results.store(index, Block(bytes: bytes, check: check, length: block.count))
+        },
+        completed: { index in
+            guard let progress else { return }
+            sinceProgress += min(blockSize, input.count - index * blockSize)
+            if sinceProgress >= 1 << 20 {
+                sinceProgress = 0
+                try progress()
+            }
+        })
+    return try results.join(format: format, level: effectiveLevel)
+}
+
+/// `parallelCompress` for an array.
+public func parallelCompress(
+    _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15, threads: Int,
+    blockSize: Int = parallelCompressDefaultBlockSize, progress: (() throws -> Void)? = nil
+) throws -> [UInt8] {
+    try input.withUnsafeBytes {
+        try parallelCompress($0, level: level, wbits: wbits, threads: threads, blockSize: blockSize, progress: progress)
+    }
+}
+
+/// The container `wbits` selects, validated exactly as `deflateInit2` does.
+private struct StreamFormat {
+    enum Wrapper { case zlib, gzip, raw }
+    enum Checksum { case adler32, crc32, none }
+    let wrapper: Wrapper
+    let windowBits: Int32
+
+    init?(wbits: Int32) {
+        switch wbits {
+        case 8...15: (wrapper, windowBits) = (.zlib, max(wbits, 9))
+        case -15 ... -9: (wrapper, windowBits) = (.raw, -wbits)
+        case 25...31: (wrapper, windowBits) = (.gzip, wbits - 16)
+        default: return nil
+        }
+    }
+
+    var checksum: Checksum {
+        switch wrapper {
+        case .zlib: .adler32
+        case .gzip: .crc32
+        case .raw: .none
+        }
+    }
+}
+
+/// The caller's input, read by the workers.
+///
+/// SAFETY (`@unchecked Sendable`): the buffer is only read, and `runParallel` does not return
+/// before every worker has finished, so the pointer outlives all its uses.
+private struct SharedInput: @unchecked Sendable {
+    let buffer: UnsafeRawBufferPointer
+
+    func range(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+    }
+}
+
+private struct Block: Sendable {
+    var bytes: [UInt8]
+    var check: UInt32
+    var length: Int
+}
+
+/// The compressed blocks, each stored by the worker that made it.
+private final class BlockResults: Sendable {
+    private let slots: Mutex<[Block?]>
+
+    init(count: Int) { slots = Mutex([Block?](repeating: nil, count: count)) }
+
+    func store(_ index: Int, _ block: Block) {
+        slots.withLock { $0[index] = block }
+    }
+
+    /// Header + blocks + trailer, in one allocation.
+    func join(format: StreamFormat, level: Int32) throws -> [UInt8] {
+        let blocks = slots.withLock { $0 }
+        var check: UInt32 = switch format.checksum {
+        case .adler32: 1
+        case .crc32, .none: 0
+        }
+        var total = 0
+        var inputLength = 0
+        for case let block? in blocks {
+            switch format.checksum {
+            case .adler32: check = adler32Combine(check, block.check, length2: block.length)
+            case .crc32: check = crc32Combine(check, block.check, length2: block.length)
+            case .none: break
+            }
+            total += block.bytes.count
+            inputLength += block.length
+        }
+        guard blocks.allSatisfy({ $0 != nil }) else {
+            throw ZlibError(kind: .zlib, code: Z_STREAM_ERROR, message: "parallel compression lost a block")
+        }
+        let header = Self.header(format, level: level)
+        let trailer: [UInt8] = switch format.wrapper {
+        case .zlib: [UInt8(check >> 24), UInt8(truncatingIfNeeded: check >> 16),
+                     UInt8(truncatingIfNeeded: check >> 8), UInt8(truncatingIfNeeded: check)]
+        case .gzip: littleEndian(check) + littleEndian(UInt32(truncatingIfNeeded: inputLength))
+        case .raw: []
+        }
+        total += header.count + trailer.count
+        try ensureAllocatable(total, "Out of memory while compressing data")
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var offset = 0
+            func append(_ part: [UInt8]) {
+                part.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset...])
+                        .copyMemory(from: source)
+                }
+                offset += part.count
+            }
+            append(header)
+            for case let block? in blocks { append(block.bytes) }
+            append(trailer)
+            initialized = offset
+        }
+    }
+
+    /// The header `deflate` writes for this format and level with the default strategy.
+    private static func header(_ format: StreamFormat, level: Int32) -> [UInt8] {
+        switch format.wrapper {
+        case .raw:
+            return []
+        case .zlib:
+            // RFC 1950: CM 8, CINFO = window bits - 8; FLEVEL as deflate.c chooses it.
+            let levelFlags: UInt32 = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3
+            var header = (UInt32(Z_DEFLATED) + (UInt32(format.windowBits) - 8) << 4) << 8 | levelFlags << 6
+            header += 31 - header % 31
+            return [UInt8(truncatingIfNeeded: header >> 8), UInt8(truncatingIfNeeded: header)]
+        case .gzip:
+            // RFC 1952 with no name, no mtime; XFL and OS as deflate.c writes them.
+            let extraFlags: UInt8 = level == 9 ? 2 : level < 2 ? 4 : 0
+            return [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, extraFlags, gzipOSCode]
+        }
+    }
+}
+
+private func littleEndian(_ value: UInt32) -> [UInt8] {
+    [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8),
+     UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 24)]
+}
+
+/// The OS byte this zlib build writes in gzip headers (3 on Unix; zutil.h's `OS_CODE` is
+/// not exported), read once from a header zlib itself produced.
+private let gzipOSCode: UInt8 = {
+    let empty = (try? compress(UnsafeRawBufferPointer(start: nil, count: 0), level: 6, wbits: 31)) ?? []
+    return empty.count > 9 ? empty[9] : 3
+}()
+
+/// One worker's raw deflate stream, reset between blocks.
+private final class BlockDeflater {
+    private var stream = ZStream(kind: .deflate)
+    private var used = false
+
+    init(level: Int32, windowBits: Int32) throws {
+        let code = stream.initDeflate(
+            level: level, method: Z_DEFLATED, wbits: -windowBits, memLevel: ZlibConstants.defaultMemLevel,
+            strategy: Z_DEFAULT_STRATEGY)
+        switch code {
+        case Z_OK: break
+        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while compressing data")
+        case Z_STREAM_ERROR: throw ZlibError.badCompressionLevel
+        default: throw stream.error(code, .compressing)
+        }
+    }
+
+    /// Deflates one block: raw, primed with `dictionary`, ending byte-aligned with a sync
+    /// flush, or with the final block when `last`.
+    func compress(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool) throws -> [UInt8] {
+        let s = stream.pointer
+        if used {
+            let code = deflateReset(s)
+            if code != Z_OK { throw streamError(s, code, .compressing) }
+        }
+        used = true
+        if let base = dictionary.baseAddress, !dictionary.isEmpty {
+            // SAFETY: zlib copies the dictionary (at most one window) into its own window.
+            let code = deflateSetDictionary(s, base.assumingMemoryBound(to: Bytef.self), UInt32(dictionary.count))
+            if code != Z_OK { throw streamError(s, code, .compressing) }
+        }
+        let flush = last ? Z_FINISH : Z_SYNC_FLUSH
+        // A sync flush appends an empty stored block (5 bytes, plus bits pending) that
+        // deflateBound does not count.
+        let bound = Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
+        let feeder = InputFeeder(block)
+        var output = OutputCollector(initialCapacity: bound)
+        feeder.start(s)
+        defer { InputFeeder.clear(s) }
+        _ = try output.fill(s) {
+            while true {
+                let mode = feeder.remaining(s) == 0 ? flush : Z_NO_FLUSH
+                let err = deflate(s, mode)
+                if err == Z_STREAM_END { return false }
+                if err != Z_OK && err != Z_BUF_ERROR { throw streamError(s, err, .compressing) }
+                if s.pointee.avail_out == 0 { return true }
+                if feeder.remaining(s) > 0 {
+                    feeder.feed(s)
+                } else if mode == Z_FINISH {
+                    throw streamError(s, err, .compressing)
+                } else {
+                    return false
+                }
+            }
+        }
+        return try output.finish()
+    }
+}

@@ -1,0 +1,57 @@
+"""SwiftPy: CPython builtins written in Swift that release the GIL around native code.
+
+Submodules:
+
+* ``swiftpy.zlib`` — a drop-in for the standard ``zlib`` module whose work runs with the
+  GIL released, plus ``parallel_compress``.
+* ``swiftpy.blas`` — BLAS over the buffer protocol, GIL-free.
+* ``swiftpy.demo`` — small builtins that show (and test) the Swift extension API.
+* ``python -m swiftpy.bench`` — native-workload benchmarks.
+
+All native modules live in one shared object, ``swiftpy/_native<EXT_SUFFIX>``, which
+exports one ``PyInit_<name>`` per module; the finder below loads each submodule from it
+with the standard extension loader (multi-phase init, one module object per interpreter).
+"""
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+__version__ = "0.1.0"
+__all__ = ["NATIVE_MODULES", "native_library_path"]
+
+#: Submodules implemented in Swift, each exported as ``PyInit_<name>`` by ``_native``.
+NATIVE_MODULES = ("demo", "zlib", "blas")
+
+
+def native_library_path():
+    """Path of the shared object holding the Swift modules, or None if not built."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = os.path.join(here, "_native" + suffix)
+        if os.path.exists(candidate):
+            return candidate
+    return None
+
+
+class _NativeModuleFinder(importlib.abc.MetaPathFinder):
+    """Finds ``swiftpy.<name>`` for the names in NATIVE_MODULES inside ``_native``."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        package, _, name = fullname.partition(".")
+        if package != __name__ or name not in NATIVE_MODULES:
+            return None
+        location = native_library_path()
+        if location is None:
+            raise ImportError(
+                f"{fullname} is implemented in Swift, but swiftpy/_native is not built; "
+                "install with `python3 -m pip install .`",
+                name=fullname,
+            )
+        loader = importlib.machinery.ExtensionFileLoader(fullname, location)
+        return importlib.util.spec_from_file_location(fullname, location, loader=loader)
+
+
+if not any(isinstance(finder, _NativeModuleFinder) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _NativeModuleFinder())
