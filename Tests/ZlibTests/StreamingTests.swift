@@ -102,6 +102,21 @@ import Testing
         #expect(zlibErrorMessage { _ = try inflater.flush(length: 0) } == "length must be greater than zero")
     }
 
+    @Test func unconsumedTailQuirkMatchesCPython() throws {
+        // CPython 3.11: when a call that starts with a non-empty unconsumed_tail reaches the
+        // end of the stream with input left over, that input goes to unused_data AND
+        // unconsumed_tail (save_unconsumed_input slices from next_in in both places).
+        let packed = try compress(Array([[UInt8]](repeating: Array("hello world".utf8), count: 1000).joined()))
+        let inflater = try Inflater()
+        #expect(try inflater.decompress(packed, maxLength: 100).count == 100)
+        #expect(!inflater.unconsumedTail.isEmpty)
+        let rest = try inflater.decompress(inflater.unconsumedTail + Array("XYZ".utf8))
+        #expect(rest.count == 10_900)
+        #expect(inflater.eof)
+        #expect(inflater.unusedData == Array("XYZ".utf8))
+        #expect(inflater.unconsumedTail == Array("XYZ".utf8))
+    }
+
     @Test func flushUsesUnconsumedTail() throws {
         let input = Samples.text100K
         let packed = try compress(input)

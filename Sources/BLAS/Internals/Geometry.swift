@@ -86,7 +86,7 @@ func _validateMatrix(
     }
     let rowBytes = rows > 1 ? rowByteStride : 0
     let columnBytes = columns > 1 ? columnByteStride : 0
-    guard rowBytes % size == 0, columnBytes % size == 0 else {
+    guard _isMultiple(rowBytes, of: size), _isMultiple(columnBytes, of: size) else {
         throw BLASError(
             .invalidStride,
             "matrix strides (\(rowByteStride), \(columnByteStride)) bytes are not multiples of "
@@ -102,11 +102,11 @@ func _validateMatrix(
             "matrix shape (\(rows), \(columns)) with strides (\(rowByteStride), "
                 + "\(columnByteStride)) exceeds the address space")
     }
-    let rs = rowBytes / size
-    let cs = columnBytes / size
+    let rs = _exactQuotient(rowBytes, size)
+    let cs = _exactQuotient(columnBytes, size)
     let layout: MatrixLayout
     let limit = Int(Int32.max)
-    if address % UInt(alignment) != 0 {
+    if !_isAligned(address, alignment) {
         layout = .strided
     } else if (cs == 1 || columns <= 1) && (rows <= 1 || (rs >= max(1, columns) && rs <= limit)) {
         layout = .rowMajor(leadingDimension: rows <= 1 ? max(1, columns) : rs)
@@ -146,7 +146,7 @@ func _validateVector(
         throw BLASError(.invalidShape, "null data pointer for a non-empty vector of length \(count)")
     }
     let bytes = count > 1 ? byteStride : 0
-    guard bytes % size == 0 else {
+    guard _isMultiple(bytes, of: size) else {
         throw BLASError(
             .invalidStride,
             "vector stride \(byteStride) bytes is not a multiple of the element size \(size)")
@@ -158,11 +158,11 @@ func _validateVector(
             .invalidStride,
             "vector of length \(count) with stride \(byteStride) exceeds the address space")
     }
-    let stride = bytes / size
+    let stride = _exactQuotient(bytes, size)
     let increment: Int32
     if count <= 1 {
         increment = 1
-    } else if address % UInt(alignment) == 0, stride != 0, stride.magnitude <= UInt(Int32.max) {
+    } else if _isAligned(address, alignment), stride != 0, stride.magnitude <= UInt(Int32.max) {
         increment = Int32(stride)
     } else {
         increment = 0
@@ -179,4 +179,26 @@ func _byteStride(_ elements: Int, size: Int) throws(BLASError) -> Int {
         throw BLASError(.invalidStride, "stride \(elements) elements overflows a byte offset")
     }
     return bytes
+}
+
+// Element sizes and alignments are powers of two for Float and Double: masks and shifts
+// instead of integer division, which costs ~25 cycles each and would dominate the
+// validation of a tiny operand. Other sizes fall back to division.
+
+@inline(__always)
+func _isMultiple(_ value: Int, of size: Int) -> Bool {
+    size & (size &- 1) == 0 ? value & (size &- 1) == 0 : value % size == 0
+}
+
+/// `value / size` for a `value` known to be a multiple of `size` (exact for negatives too:
+/// the arithmetic shift of an exact multiple rounds nowhere).
+@inline(__always)
+func _exactQuotient(_ value: Int, _ size: Int) -> Int {
+    size & (size &- 1) == 0 ? value >> size.trailingZeroBitCount : value / size
+}
+
+@inline(__always)
+func _isAligned(_ address: UInt, _ alignment: Int) -> Bool {
+    let a = UInt(alignment)
+    return a & (a &- 1) == 0 ? address & (a &- 1) == 0 : address % a == 0
 }

@@ -72,7 +72,9 @@ public final class PyBuffer {
         guard PyObject_GetBuffer(object.pointer, view, requirements.flags) == 0 else {
             view.deallocate()
             let error = PyException.fetch()
-            if requirements.writable, error.matches(.bufferError, py) || error.matches(.typeError, py) {
+            // Like CPython's `w*` converter: any refusal of a writable view is reported
+            // as the argument having the wrong type.
+            if requirements.writable {
                 throw PyException.typeError("a read-write bytes-like object is required, not '\(object.typeName)'")
             }
             throw error

@@ -26,8 +26,11 @@ extension Python {
     /// check and the GIL hand-off, a window CPython itself offers no way to close before
     /// 3.14.)
     ///
+    /// The result must be `Sendable`, so no Python object can outlive the attachment and
+    /// be released later by a thread without the GIL.
+    ///
     /// The corresponding C functions are `PyGILState_Ensure` and `PyGILState_Release`.
-    public static func attach<T>(_ body: (Python) throws -> T) throws -> T {
+    public static func attach<T: Sendable>(_ body: (Python) throws -> T) throws -> T {
         guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
         guard swiftpy_is_finalizing() == 0 else { throw AttachError.finalizing }
         let state = PyGILState_Ensure()

@@ -9,31 +9,36 @@ enum DemoClock {
 /// The result of a call made on another thread, handed back through a semaphore.
 private final class ResultBox: @unchecked Sendable {
     // SAFETY: written by the worker before `done.signal()`, read after `done.wait()`.
-    var value: Result<PyObjectRef, any Error> = .failure(AttachError.notInitialized)
+    // It holds a raw NEW reference, not a PyObjectRef: whichever thread drops the box
+    // last must not be the one releasing a Python object without the GIL.
+    var value: Result<AttachedOnly, any Error> = .failure(AttachError.notInitialized)
     let done = DispatchSemaphore(value: 0)
 }
 
-/// A Python object that crosses to another thread, which only touches it after
-/// attaching. This is the one escape hatch the demo needs; it is not public API.
+/// An object pointer that crosses threads: the callable (borrowed; the caller keeps it
+/// alive until the worker signals) and the result (a new reference the caller adopts).
+/// Only touched while attached. This is the one
+/// escape hatch the demo needs; it is not public API.
 private struct AttachedOnly: @unchecked Sendable {
-    // SAFETY: the object is kept alive by the waiting caller and used only inside
-    // Python.attach on the worker thread.
-    let object: PyObjectRef
+    // SAFETY: see above; never released by the worker.
+    let pointer: PyPointer
 }
 
 /// Runs `fn()` on a Dispatch thread that attaches to the interpreter, while this thread
 /// waits detached (holding the GIL while waiting would deadlock the worker).
 func callOnSwiftThread(_ fn: PyObjectRef, _ py: Python) throws -> PyObjectRef {
     let box = ResultBox()
-    let callable = AttachedOnly(object: fn)
-    py.detach {
-        DispatchQueue.global().async {
-            box.value = Result {
-                try Python.attach { py in try py.call(callable.object.borrowed) }
+    let callable = AttachedOnly(pointer: fn.pointer)
+    withExtendedLifetime(fn) {
+        py.detach {
+            DispatchQueue.global().async {
+                box.value = Result {
+                    try Python.attach { py in AttachedOnly(pointer: try py.call(PyBorrowedRef(callable.pointer)).newReference()) }
+                }
+                box.done.signal()
             }
-            box.done.signal()
+            box.done.wait()
         }
-        box.done.wait()
     }
-    return try box.value.get()
+    return PyObjectRef(owned: try box.value.get().pointer)
 }

@@ -1,7 +1,50 @@
-// This file must not import CZlib: Dispatch is built without SwiftPy's feature-macro
-// prelude, and a file that sees both disagrees on `fd_set` (DESIGN.md, pitfall 2).
+// This file must not import CZlib: Glibc and Dispatch are built without SwiftPy's
+// feature-macro prelude, and a file that sees both disagrees on `fd_set` (DESIGN.md,
+// pitfall 2).
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a new thread runs; passed through `pthread_create`'s context pointer.
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// Starts a dedicated thread, or returns nil if the system refuses one.
+///
+/// Dedicated threads rather than Dispatch's global queues: those are width-limited pools
+/// that Swift concurrency also runs on (on Linux), so a caller blocking on a pool thread
+/// while its workers wait for a pool thread could deadlock. A thread of our own always runs.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let code = pthread_create(&thread, nil, { raw in
+        // SAFETY: `raw` is the retained ThreadBody passed below; taking the retained value
+        // balances passRetained exactly once.
+        #if canImport(Darwin)
+        Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
+        #else
+        if let raw { Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run() }
+        #endif
+        return nil
+    }, context)
+    guard code == 0 else {
+        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        return nil
+    }
+    return thread
+}
 
 /// State shared between the calling thread and the workers of one `runParallel` call.
 private final class PoolState: Sendable {
@@ -24,7 +67,8 @@ private final class PoolState: Sendable {
 /// error. The call never returns while a worker still runs, which is what lets workers
 /// read the caller's buffers.
 ///
-/// With `threads == 1` or a single item everything runs inline on the calling thread.
+/// With `threads == 1` or a single item everything runs inline on the calling thread, as
+/// it does if the system cannot start any thread.
 func runParallel<Context>(
     count: Int, threads: Int,
     makeContext: @escaping @Sendable () throws -> Context,
@@ -42,10 +86,9 @@ func runParallel<Context>(
     }
     let pool = PoolState()
     let signal = DispatchSemaphore(value: 0)
-    let group = DispatchGroup()
-    let queue = DispatchQueue.global(qos: .userInitiated)
+    var started: [pthread_t] = []
     for _ in 0..<min(threads, count) {
-        queue.async(group: group) {
+        let thread = startThread {
             do {
                 var context = try makeContext()
                 while !pool.cancelled.load(ordering: .acquiring) {
@@ -61,6 +104,12 @@ func runParallel<Context>(
                 signal.signal()
             }
         }
+        guard let thread else { break }
+        started.append(thread)
+    }
+    if started.isEmpty {
+        try runParallel(count: count, threads: 1, makeContext: makeContext, process: process, completed: completed)
+        return
     }
     var failure: (any Error)?
     var done = 0
@@ -81,6 +130,6 @@ func runParallel<Context>(
         }
     }
     if failure != nil { pool.cancelled.store(true, ordering: .releasing) }
-    group.wait()
+    for thread in started { pthread_join(thread, nil) }
     if let failure { throw failure }
 }

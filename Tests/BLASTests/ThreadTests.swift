@@ -1,0 +1,56 @@
+import BLAS
+import Testing
+
+/// Thread settings are process-global: these tests run one at a time, and every other test
+/// uses problems below the policy's thresholds.
+@Suite(.serialized) struct ThreadTests {
+    @Test func countRoundTrips() {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 1
+        #expect(BLASThreads.count == 1)
+        BLASThreads.count = 2
+        #expect(BLASThreads.count == 2)
+        BLASThreads.count = 0  // clamped
+        #expect(BLASThreads.count == 1)
+    }
+
+    @Test func concurrentLargeCallsAreCorrectAndRestoreTheCount() async throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let n = 96  // 96³ ≈ 885k > 262144: goes through the policy
+        let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
+        let b = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 5) - 2 })
+        let reference = try matmul(a, b)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var ok = true
+                    for _ in 0..<20 { let r = try matmul(a, b); ok = ok && r == reference }
+                    return ok
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+        #expect(BLASThreadPolicy.shared.callsInFlight == 0)
+        #expect(!BLASThreadPolicy.shared.isLimitingThreads)
+        #expect(BLASThreads.count == 2)
+        #expect(BLASThreadPolicy.shared.threadsForNextCall == 2)
+    }
+
+    @Test func largeLevel1AndLevel2CallsGoThroughThePolicy() throws {
+        let n = 20_000
+        let x = [Double](repeating: 1, count: n)
+        try x.withUnsafeBufferPointer { b in
+            #expect(try dot(VectorView(b), VectorView(b)) == Double(n))
+            let a = try MatrixView(b, rows: 200, columns: 100)
+            var y = [Double](repeating: 0, count: 200)
+            try y.withUnsafeMutableBufferPointer { o in
+                try gemv(a, try VectorView(start: b.baseAddress, count: 100), into: MutableVectorView(o))
+            }
+            #expect(y.allSatisfy { $0 == 100 })
+        }
+        #expect(BLASThreadPolicy.shared.callsInFlight == 0)
+    }
+}
