@@ -27,7 +27,9 @@ public final class PyObjectRef {
 
     deinit { swiftpy_decref(pointer) }
 
-    /// A borrowed handle, valid while this reference is alive.
+    /// A borrowed handle, valid while this reference is alive. Do not take it from a
+    /// temporary (`f().borrowed`): Swift may release the temporary right away. APIs that
+    /// take a `PyObjectRef` directly keep it alive for you.
     @inlinable public var borrowed: PyBorrowedRef { PyBorrowedRef(pointer) }
 
     /// Gives up this reference's count to the caller as a new reference (for returning to
@@ -85,6 +87,11 @@ extension Python {
         return try checked(PyObject_Call(callable.pointer, tuple.pointer, dict?.pointer))
     }
 
+    /// Calls an owned callable (kept alive for the whole call).
+    public func call(_ callable: PyObjectRef, _ args: [PyObjectRef] = [], kwargs: [String: PyObjectRef] = [:]) throws -> PyObjectRef {
+        try withExtendedLifetime(callable) { try call(callable.borrowed, args, kwargs: kwargs) }
+    }
+
     /// `obj.name`. The corresponding C function is `PyObject_GetAttrString`.
     public func getAttribute(_ object: PyBorrowedRef, _ name: String) throws -> PyObjectRef {
         try checked(PyObject_GetAttrString(object.pointer, name))
@@ -95,16 +102,21 @@ extension Python {
         try checked(PyImport_ImportModule(name))
     }
 
+    /// `repr(obj)` of an owned object.
+    public func repr(_ object: PyObjectRef) throws -> String {
+        try withExtendedLifetime(object) { try repr(object.borrowed) }
+    }
+
     /// `repr(obj)` as a Swift string.
     public func repr(_ object: PyBorrowedRef) throws -> String {
         let r = try checked(PyObject_Repr(object.pointer))
-        return try String(fromPython: r.borrowed, self)
+        return try String(fromPython: r, self)
     }
 
     /// `str(obj)` as a Swift string.
     public func str(_ object: PyBorrowedRef) throws -> String {
         let r = try checked(PyObject_Str(object.pointer))
-        return try String(fromPython: r.borrowed, self)
+        return try String(fromPython: r, self)
     }
 
     /// Wraps a C API result: a NULL result means an exception is set; it is fetched and

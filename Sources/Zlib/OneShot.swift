@@ -118,7 +118,7 @@ public func decompress(
     return try output.finish()
 }
 
-/// `compress` for an array. See ``compress(_:level:wbits:progress:)-(UnsafeRawBufferPointer,_,_,_)``.
+/// `compress` for an array; see the `UnsafeRawBufferPointer` overload.
 public func compress(
     _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15,
     progress: (() throws -> Void)? = nil
@@ -126,7 +126,7 @@ public func compress(
     try input.withUnsafeBytes { try compress($0, level: level, wbits: wbits, progress: progress) }
 }
 
-/// `decompress` for an array. See ``decompress(_:wbits:bufferSize:progress:)-(UnsafeRawBufferPointer,_,_,_)``.
+/// `decompress` for an array; see the `UnsafeRawBufferPointer` overload.
 public func decompress(
     _ input: [UInt8], wbits: Int32 = 15, bufferSize: Int = ZlibConstants.defaultBufferSize,
     progress: (() throws -> Void)? = nil

@@ -10,6 +10,10 @@ public let parallelCompressMinimumBlockSize = 32 * 1024
 /// and bounds the memory each worker holds.
 public let parallelCompressMaximumBlockSize = 1 << 30
 
+/// The most worker threads one call starts, whatever `threads` asks for: a guard against
+/// exhausting the process's threads, far above any useful degree of parallelism.
+public let parallelCompressMaximumThreads = 256
+
 /// The default `blockSize`: 128 KiB, pigz's default, which stays within 1% of
 /// single-threaded compression on text.
 public let parallelCompressDefaultBlockSize = 128 * 1024
@@ -28,7 +32,9 @@ public let parallelCompressDefaultBlockSize = 128 * 1024
 ///   - level: -1 (6) or 0...9.
 ///   - wbits: 8...15 zlib wrapper (8 means 9, as in zlib), -9...-15 raw, 25...31 gzip. The
 ///     window size also bounds the dictionary each block gets.
-///   - threads: at least 1. The calling thread only waits and runs `progress`.
+///   - threads: at least 1; at most ``parallelCompressMaximumThreads`` and one per block are
+///     started. With more than one, the calling thread only waits and runs `progress`; the
+///     output is identical for every thread count.
 ///   - blockSize: ``parallelCompressMinimumBlockSize`` ...
 ///     ``parallelCompressMaximumBlockSize``.
 ///   - progress: called on the calling thread after about every 1 MiB of input compressed;
@@ -60,7 +66,7 @@ public func parallelCompress(
 
     var sinceProgress = 0
     try runParallel(
-        count: blockCount, threads: threads,
+        count: blockCount, threads: min(threads, parallelCompressMaximumThreads),
         makeContext: { try BlockDeflater(level: effectiveLevel, windowBits: format.windowBits) },
         process: { deflater, index in
             let start = index * blockSize

@@ -87,6 +87,12 @@ public final class PyBuffer {
         }
     }
 
+    /// Pins an owned object's memory (the view itself keeps the object alive).
+    public convenience init(_ object: PyObjectRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
+        defer { withExtendedLifetime(object) {} }
+        try self.init(object.borrowed, py, requirements)
+    }
+
     deinit {
         PyBuffer_Release(view)
         view.deallocate()

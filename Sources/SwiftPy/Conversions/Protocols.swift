@@ -9,6 +9,16 @@ public protocol FromPython {
     init(fromPython object: PyBorrowedRef, _ py: Python) throws
 }
 
+extension FromPython {
+    /// Converts an owned object. Prefer this to `T(fromPython: ref.borrowed, py)` when
+    /// `ref` is a temporary: Swift may release a temporary as soon as `.borrowed` is
+    /// read, leaving the borrowed handle dangling. This keeps it alive for the call.
+    @inlinable
+    public init(fromPython object: PyObjectRef, _ py: Python) throws {
+        self = try withExtendedLifetime(object) { try Self(fromPython: object.borrowed, py) }
+    }
+}
+
 /// A Swift value that can become a Python object.
 public protocol ToPython {
     /// Returns a NEW reference (or throws). Builtins hand it straight back to C, so the

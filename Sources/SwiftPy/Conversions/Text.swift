@@ -110,7 +110,7 @@ extension Dictionary: FromPython where Key: FromPython, Value: FromPython {
             guard let key, let value else { continue }
             // Keep both alive while converting: a key's __index__ could mutate the dict.
             let keyRef = PyObjectRef(borrowed: key), valueRef = PyObjectRef(borrowed: value)
-            result[try Key(fromPython: keyRef.borrowed, py)] = try Value(fromPython: valueRef.borrowed, py)
+            result[try Key(fromPython: keyRef, py)] = try Value(fromPython: valueRef, py)
         }
         self = result
     }
@@ -163,7 +163,7 @@ public struct PyTupleOf<Element: ToPython>: ToPython {
 
 extension Python {
     /// Reads a `tuple` (or list) of exactly `types.count` items into Swift values.
-    public func unpackTuple<each T: FromPython>(_ object: PyBorrowedRef, as types: repeat (each T).Type) throws -> (repeat each T) {
+    public func unpackTuple<each T: FromPython>(_ object: PyObjectRef, as types: repeat (each T).Type) throws -> (repeat each T) {
         let items = try [PyObjectRef](fromPython: object, self)
         var expected = 0
         for _ in repeat (each T).self { expected += 1 }
@@ -173,7 +173,7 @@ extension Python {
         var index = 0
         func next<U: FromPython>(_ type: U.Type) throws -> U {
             defer { index += 1 }
-            return try U(fromPython: items[index].borrowed, self)
+            return try U(fromPython: items[index], self)
         }
         return (repeat try next((each T).self))
     }

@@ -52,6 +52,6 @@ public enum Interpreter {
     /// Evaluates an expression and converts the result.
     public static func evaluate<T: FromPython>(_ expression: String, as type: T.Type, _ py: Python) throws -> T {
         let object = try evaluate(expression, py)
-        return try T(fromPython: object.borrowed, py)
+        return try T(fromPython: object, py)
     }
 }

@@ -1,0 +1,52 @@
+"""The GIL rules are compile errors: each Tests/CompileFail/*.swift snippet must fail to
+type-check against the built SwiftPy module with the diagnostics its `// expect-error:`
+lines name; Control*.swift snippets must compile.
+
+Needs the Swift build (`Scripts/swiftpm build`) that the test command runs first.
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sysconfig
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SNIPPETS = sorted((ROOT / "Tests" / "CompileFail").glob("*.swift"))
+MODULES = ROOT / ".build" / "debug" / "Modules"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("swiftc") is None or not (MODULES / "SwiftPy.swiftmodule").exists(),
+    reason="needs swiftc and a debug build of SwiftPy (Scripts/swiftpm build)",
+)
+
+
+def typecheck(path):
+    command = [
+        "swiftc", "-typecheck", "-swift-version", "6", "-I", str(MODULES),
+        "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
+        "-Xcc", f"-I{sysconfig.get_paths()['include']}", str(path),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_every_rule_has_a_snippet():
+    names = {p.stem for p in SNIPPETS}
+    assert {"CaptureToken", "CaptureObject", "CaptureBorrowed", "CaptureBuffer", "ReturnObject",
+            "EscapeSpan", "TokenToThread", "AttachLeak", "ControlDetach"} <= names
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=lambda p: p.stem)
+def test_snippet(path):
+    result = typecheck(path)
+    expected = re.findall(r"^// expect-error: (.+)$", path.read_text(), re.MULTILINE)
+    if path.stem.startswith("Control"):
+        assert result.returncode == 0, result.stderr
+        return
+    assert expected, f"{path.name} names no expected error"
+    assert result.returncode != 0, f"{path.name} compiled, but must not"
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    for message in expected:
+        assert any(message in line for line in errors), f"missing {message!r} in:\n" + "\n".join(errors)
