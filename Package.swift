@@ -43,6 +43,7 @@ let package = Package(
         // and swiftpy.blas (one PyInit_* each); installed as swiftpy/_native<EXT_SUFFIX>.
         .library(name: "SwiftPyNative", type: .dynamic, targets: ["SwiftPyModules"]),
         .executable(name: "swiftpy-bench", targets: ["swiftpy-bench"]),
+        .executable(name: "swiftpy-python", targets: ["swiftpy-python"]),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +68,9 @@ let package = Package(
             name: "swiftpy-bench", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
             linkerSettings: embedLinkerSettings),
 
+        .executableTarget(
+            name: "swiftpy-python", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
+            linkerSettings: embedLinkerSettings),
         .testTarget(
             name: "SwiftPyTests", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
             linkerSettings: embedLinkerSettings),

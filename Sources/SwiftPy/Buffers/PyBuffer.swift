@@ -159,6 +159,21 @@ public final class PyBuffer {
         }
     }
 
+    /// Like ``detach(_:if:_:)``, through ``Python/detachInterruptibly(if:_:)``: long work on
+    /// the pinned bytes can poll for Ctrl-C between chunks with ``Interruption/check()``.
+    @inlinable
+    public func detachInterruptibly<R: Sendable>(
+        _ py: Python, if condition: Bool = true, _ body: @Sendable (RawSpan, inout Interruption) throws -> R
+    ) throws -> R {
+        // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
+        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        return try withExtendedLifetime(self) {
+            try py.detachInterruptibly(if: condition) { interruption in
+                try body(bytes.value.bytes, &interruption)
+            }
+        }
+    }
+
     /// Like ``detach(_:if:_:)`` for writing: the closure gets the bytes as a
     /// `MutableRawSpan`. Throws `BufferError` if the view is read-only.
     @inlinable

@@ -1,12 +1,15 @@
 import CPython
 
 /// Why ``Python/attach(_:)`` could not run its closure.
-public enum AttachError: Error, Equatable, CustomStringConvertible {
+public enum AttachError: Error, Equatable, CustomStringConvertible, PythonExceptionConvertible {
     /// No interpreter is running (never started, or already finalized).
     case notInitialized
     /// The interpreter is shutting down: taking the GIL now could block forever or end
     /// the calling thread (CPython exits non-Python threads that try), so SwiftPy refuses.
     case finalizing
+
+    /// Raised in Python as `RuntimeError` with the description.
+    public var pythonException: PyException { .runtimeError(description) }
 
     public var description: String {
         switch self {
@@ -22,9 +25,9 @@ extension Python {
     /// already holds the GIL it just runs `body`.
     ///
     /// During or after interpreter finalization it throws ``AttachError`` instead of
-    /// hanging or crashing. (A race remains only if finalization begins between the
-    /// check and the GIL hand-off, a window CPython itself offers no way to close before
-    /// 3.14.)
+    /// hanging or crashing: from the moment `atexit` handlers run (see `ShutdownFlag`),
+    /// and after `Py_Finalize`. A thread already blocked waiting for the GIL when the
+    /// final shutdown starts is still ended by CPython; no API before 3.14 avoids that.
     ///
     /// The result must be `Sendable`, so no Python object can outlive the attachment and
     /// be released later by a thread without the GIL.
@@ -32,7 +35,9 @@ extension Python {
     /// The corresponding C functions are `PyGILState_Ensure` and `PyGILState_Release`.
     public static func attach<T: Sendable>(_ body: (Python) throws -> T) throws -> T {
         guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
-        guard swiftpy_is_finalizing() == 0 else { throw AttachError.finalizing }
+        guard swiftpy_is_finalizing() == 0, !ShutdownFlag.started.load(ordering: .acquiring) else {
+            throw AttachError.finalizing
+        }
         let state = PyGILState_Ensure()
         defer { PyGILState_Release(state) }
         return try body(Python(module: nil))

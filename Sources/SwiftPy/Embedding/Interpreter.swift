@@ -34,6 +34,16 @@ public enum Interpreter {
         return true
     }
 
+    /// Shuts the interpreter down (`Py_FinalizeEx`), from the thread that started it.
+    /// Afterwards ``Python/attach(_:)`` throws ``AttachError/notInitialized`` on every
+    /// thread. Returns `false` if flushing buffered data failed, as `Py_FinalizeEx` reports.
+    @discardableResult
+    public static func finalize() -> Bool {
+        guard Py_IsInitialized() != 0 else { return true }
+        PyGILState_Ensure()  // take back the GIL `start` released; finalization ends the state
+        return Py_FinalizeEx() == 0
+    }
+
     /// Runs Python statements in `__main__`'s namespace. Exceptions come back as thrown
     /// ``PyException``s carrying the original exception.
     public static func run(_ code: String, _ py: Python) throws {

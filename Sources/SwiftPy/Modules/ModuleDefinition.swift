@@ -158,6 +158,7 @@ public final class ModuleDefinition: @unchecked Sendable {
                 if PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
             }
             if let makeState = definition.makeState { state.userState = try makeState(py) }
+            ShutdownFlag.install(py)
             try definition.setUp?(py, PyObjectRef(borrowed: module))
             return 0
         } catch {

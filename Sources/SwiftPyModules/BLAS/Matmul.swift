@@ -1,0 +1,159 @@
+import BLAS
+import SwiftPy
+
+/// When a BLAS call releases the GIL.
+///
+/// Releasing and re-taking the GIL costs ~50 ns uncontended but 70–160 µs when another
+/// Python thread is waiting for it (DESIGN.md), so calls keep the GIL below ~100 kflop
+/// (a 37×37×37 product, ~3–10 µs of work; dgemm at n ≤ 36, level-1 on < 50 000 elements).
+enum GILPolicy {
+    static let releaseFlops = 100_000
+
+    static func shouldRelease(flops: Int) -> Bool { flops >= releaseFlops }
+
+    /// `2·n` for level-1 routines, saturating.
+    static func vectorFlops(_ n: Int) -> Int { n > Int.max / 2 ? .max : 2 &* max(n, 0) }
+}
+
+/// What `matmul` computes once the operands are known.
+private enum MatmulKind {
+    /// (m, k) @ (k, n) -> (m, n)
+    case matrixMatrix
+    /// (m, k) @ (k,) -> (m,)
+    case matrixVector
+    /// (k,) @ (k, n) -> (n,)
+    case vectorMatrix
+    /// (k,) @ (k,) -> scalar
+    case vectorVector
+}
+
+/// `swiftpy.blas.matmul(a, b, out=None)`.
+func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ outObject: PyBorrowedRef?) throws -> PyObjectRef {
+    var a = try matmulOperand(aObject, py, index: 0)
+    var b = try matmulOperand(bObject, py, index: 1)
+    // numpy's promotion: float32 @ float64 computes in float64.
+    let dtype: DType = a.dtype == .float64 || b.dtype == .float64 ? .float64 : .float32
+    if a.dtype != dtype { a = try a.converted(to: dtype) }
+    if b.dtype != dtype { b = try b.converted(to: dtype) }
+
+    let (kind, m, k, n): (MatmulKind, Int, Int, Int) = switch (a.ndim, b.ndim) {
+    case (2, 2): (.matrixMatrix, a.rows, a.columns, b.columns)
+    case (2, 1): (.matrixVector, a.rows, a.columns, 1)
+    case (1, 2): (.vectorMatrix, 1, a.rows, b.columns)
+    default: (.vectorVector, 1, a.rows, 1)
+    }
+    let bInner = b.ndim == 2 ? b.rows : b.count
+    guard bInner == k else {
+        throw PyException.valueError(
+            "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+                + "(n?,k),(k,m?)->(n?,m?) (size \(bInner) is different from \(k))")
+    }
+
+    if kind == .vectorVector {
+        guard outObject == nil else { throw PyException.valueError("matmul: out is not supported for 1-D @ 1-D (the result is a scalar)") }
+        let (pa, pb) = (a.pinned, b.pinned)
+        return try withExtendedLifetime((a, b)) {
+            let flops = GILPolicy.vectorFlops(k)
+            let value: Double = try py.detach(if: GILPolicy.shouldRelease(flops: flops)) { () throws(BLASError) -> Double in
+                dtype == .float64
+                    ? try dot(pa.vector(Double.self), pb.vector(Double.self))
+                    : Double(try dot(pa.vector(Float.self), pb.vector(Float.self)))
+            }
+            return try value.toPython(py)
+        }
+    }
+
+    // The result: rows × columns for 2-D @ 2-D, else a vector.
+    let resultShape: (Int, Int?) = switch kind {
+    case .matrixMatrix: (m, n)
+    case .matrixVector: (m, nil)
+    default: (n, nil)
+    }
+    let out: ArrayArgument
+    let resultObject: PyObjectRef
+    if let outObject {
+        out = try matmulOutput(outObject, py, dtype: dtype, shape: resultShape, inputs: [a, b])
+        resultObject = PyObjectRef(outObject)
+    } else {
+        let (array, buffer) = try ArrayArgument.allocate(dtype, rows: resultShape.0, columns: resultShape.1)
+        out = array
+        resultObject = try buffer.toPython(py)
+    }
+
+    let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)
+    let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
+    try withExtendedLifetime((a, b, out)) {
+        try py.detach(if: release) { () throws(BLASError) in
+            if dtype == .float64 {
+                try computeMatmul(Double.self, kind, pa, pb, pc)
+            } else {
+                try computeMatmul(Float.self, kind, pa, pb, pc)
+            }
+        }
+    }
+    return resultObject
+}
+
+private func computeMatmul<T: BLASScalar>(
+    _: T.Type, _ kind: MatmulKind, _ a: PinnedArray, _ b: PinnedArray, _ c: PinnedArray
+) throws(BLASError) {
+    switch kind {
+    case .matrixMatrix:
+        try BLAS.matmul(a.matrix(T.self), b.matrix(T.self), into: c.mutableMatrix(T.self))
+    case .matrixVector:
+        try gemv(a.matrix(T.self), b.vector(T.self), into: c.mutableVector(T.self))
+    case .vectorMatrix:
+        try gemv(transpose: .transpose, b.matrix(T.self), a.vector(T.self), into: c.mutableVector(T.self))
+    case .vectorVector:
+        break
+    }
+}
+
+/// An input of matmul: a float32/float64 buffer used in place; a list (or other
+/// non-buffer sequence) converted to float64; anything else refused.
+private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) throws -> ArrayArgument {
+    let (pinned, buffer) = try ArrayArgument.pin(object, py)
+    let array: ArrayArgument
+    if let pinned {
+        array = pinned
+    } else if let buffer {
+        if buffer.dimensions > 2 {
+            throw PyException.valueError("matmul: input operand \(index) has \(buffer.dimensions) dimensions; only 1-D and 2-D operands are supported")
+        }
+        throw PyException.typeError("matmul: unsupported dtype for input operand \(index): format '\(buffer.format)' "
+                                    + "(float32 'f' and float64 'd' are supported)")
+    } else if object.isNone {
+        throw PyException.typeError("matmul: input operand \(index) must be an array, not None")
+    } else {
+        array = try ArrayArgument.fromSequence(object, py, dtype: .float64, name: "matmul")
+    }
+    guard array.ndim >= 1 else {
+        throw PyException.valueError("matmul: Input operand \(index) does not have enough dimensions (has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) requires 1)")
+    }
+    return array
+}
+
+/// Validates `out`: a writable buffer of the result's dtype and shape that shares no
+/// memory with an input.
+private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, shape: (Int, Int?), inputs: [ArrayArgument]) throws -> ArrayArgument {
+    let (pinned, buffer) = try ArrayArgument.pin(object, py, writable: true)
+    guard let buffer else {
+        throw PyException.typeError("matmul: out must be a writable float32 or float64 array, not '\(object.typeName)'")
+    }
+    guard let out = pinned else {
+        throw PyException.typeError("matmul: out has format '\(buffer.format)' with \(buffer.dimensions) dimensions; expected a \(dtype.name) array")
+    }
+    guard !out.isReadOnly else { throw PyException.valueError("matmul: output array is read-only") }
+    guard out.dtype == dtype else {
+        throw PyException.typeError("matmul: out has dtype \(out.dtype.name), but the result is \(dtype.name)")
+    }
+    let expected = shape.1.map { "(\(shape.0), \($0))" } ?? "(\(shape.0),)"
+    let matches = shape.1.map { out.ndim == 2 && out.rows == shape.0 && out.columns == $0 } ?? (out.ndim == 1 && out.rows == shape.0)
+    guard matches else {
+        throw PyException.valueError("matmul: out has shape \(out.shapeDescription), expected \(expected)")
+    }
+    for input in inputs where out.overlaps(input) {
+        throw PyException.valueError("matmul: out shares memory with an input operand")
+    }
+    return out
+}

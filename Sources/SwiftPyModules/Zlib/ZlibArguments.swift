@@ -1,0 +1,84 @@
+import SwiftPy
+
+/// Sizes (bytes of input) from which a call releases the GIL. Below them the work takes
+/// about as long as the release/re-acquire pair (and far less than a contended hand-off),
+/// so the call keeps the GIL, as CPython does for `crc32`/`adler32` under 5 KiB.
+enum Threshold {
+    /// `crc32`/`adler32`: CPython's own cut-off (zlibmodule.c releases above 5 KiB).
+    static let checksum = 5 * 1024
+    /// One-shot `compress`: `deflateInit2` alone costs microseconds, so release early.
+    static let compress = 1024
+    /// One-shot `decompress` (output can be much larger than the input).
+    static let decompress = 512
+    /// `Compress.compress` / `Decompress.decompress` on a chunk of a stream.
+    static let stream = 2048
+    /// From this size one-shot calls poll for Ctrl-C while detached.
+    static let interruptible = 4 << 20
+    /// Piece size for interruptible checksums (checked between pieces).
+    static let checksumPiece = 8 << 20
+}
+
+/// A `Py_ssize_t` argument (CPython's `n` converter): an `int` (or `__index__`) that fits
+/// in 64 bits, else `OverflowError` "Python int too large to convert to C ssize_t".
+struct SSize: FromPython, PythonLiteral {
+    let value: Int
+    init(_ value: Int) { self.value = value }
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        do {
+            value = try Int(fromPython: object, py)
+        } catch let error as PyException where error.kind == .overflowError {
+            throw PyException.overflowError("Python int too large to convert to C ssize_t")
+        }
+    }
+    var pythonRepr: String { String(value) }
+}
+
+/// The start value of `crc32`/`adler32`: any `int`, masked to 32 bits like CPython's
+/// `unsigned_int(bitwise=True)` converter (so `crc32(b'', -1)` and `2**70` are accepted).
+struct ChecksumStart: FromPython, PythonLiteral {
+    let value: UInt32
+    init(_ value: UInt32) { self.value = value }
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        do {
+            value = UInt32(truncatingIfNeeded: try Int(fromPython: object, py))
+        } catch let error as PyException where error.kind == .overflowError {
+            // Wider than 64 bits (rare): mask in Python, `operator.index(v) & 0xFFFFFFFF`.
+            let index = try py.call(try py.getAttribute(try py.importModule("operator").borrowed, "index").borrowed,
+                                    [PyObjectRef(object)])
+            let mask = try Int(0xFFFF_FFFF).toPython(py)
+            let masked = try py.call(try py.getAttribute(index.borrowed, "__and__").borrowed, [mask])
+            value = UInt32(truncatingIfNeeded: try Int(fromPython: masked.borrowed, py))
+        }
+    }
+    var pythonRepr: String { String(value) }
+}
+
+/// `compressobj(zdict=...)`: a bytes-like object, copied (zlib copies it anyway). The
+/// default shows as `None`, but like CPython 3.11 an explicit `None` is a `TypeError`.
+struct CompressDictionary: FromPython, PythonLiteral {
+    let bytes: [UInt8]?
+    static let absent = CompressDictionary(bytes: nil)
+    private init(bytes: [UInt8]?) { self.bytes = bytes }
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        bytes = try PyBuffer(object, py).withUnsafeBytes { Array($0) }
+    }
+    var pythonRepr: String { "None" }
+}
+
+/// `decompressobj(zdict=...)`: any object with the buffer protocol, copied; the default
+/// (no dictionary) shows as `b''`, as in CPython.
+struct DecompressDictionary: FromPython, PythonLiteral {
+    let bytes: [UInt8]?
+    static let absent = DecompressDictionary(bytes: nil)
+    private init(bytes: [UInt8]?) { self.bytes = bytes }
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        let buffer: PyBuffer
+        do {
+            buffer = try PyBuffer(object, py)
+        } catch let error as PyException where error.kind == .typeError {
+            throw PyException.typeError("zdict argument must support the buffer protocol")
+        }
+        bytes = buffer.withUnsafeBytes { Array($0) }
+    }
+    var pythonRepr: String { "b''" }
+}
