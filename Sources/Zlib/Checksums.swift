@@ -24,6 +24,13 @@ public func crc32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt3
 /// The corresponding C function is `adler32`.
 public func adler32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 1) -> UInt32 {
     var adler = uLong(initial)
+    if input.isEmpty {
+        // zlib reduces both halves modulo 65521 even for no bytes (but returns 1 for a NULL
+        // buffer); CPython always passes a real buffer, so `adler32(b'', 0xFFFFFFFF)` is
+        // 917518 there. Do the same with a real, empty buffer.
+        var byte: UInt8 = 0
+        return withUnsafePointer(to: &byte) { UInt32(truncatingIfNeeded: CZlib.adler32(adler, $0, 0)) }
+    }
     var offset = 0
     while offset < input.count, let base = input.baseAddress {
         let length = min(input.count - offset, checksumPiece)

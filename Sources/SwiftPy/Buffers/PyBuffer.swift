@@ -9,7 +9,7 @@ import CPython
 /// ``detach(_:_:)``, which keeps it pinned and hands the closure a span that cannot escape.
 ///
 /// The corresponding C functions are `PyObject_GetBuffer` and `PyBuffer_Release`.
-public final class PyBuffer {
+public struct PyBuffer {
     /// What a builtin needs from the exporter.
     public struct Requirements: Sendable {
         public var writable: Bool
@@ -54,9 +54,11 @@ public final class PyBuffer {
         case strided
     }
 
+    /// Owns the pinned view; copies of this struct share it.
+    @usableFromInline let storage: PinnedView
     // SAFETY: `Py_buffer` may point into itself (`shape = &view->len`), so it lives at a
-    // fixed heap address for the whole life of this object and is never copied.
-    @usableFromInline let view: UnsafeMutablePointer<Py_buffer>
+    // fixed address inside `storage` (tail-allocated) for the storage's whole life.
+    @usableFromInline var view: UnsafeMutablePointer<Py_buffer> { storage.view }
 
     /// Pins `object`'s memory. Throws `TypeError` ("a bytes-like object is required, not
     /// 'str'") if it has no buffer, `BufferError` if it cannot satisfy `requirements`
@@ -67,10 +69,9 @@ public final class PyBuffer {
                 ? "a read-write bytes-like object is required, not '\(object.typeName)'"
                 : "a bytes-like object is required, not '\(object.typeName)'")
         }
-        let view = UnsafeMutablePointer<Py_buffer>.allocate(capacity: 1)
-        view.initialize(to: Py_buffer())
+        let storage = PinnedView.make()
+        let view = storage.view
         guard PyObject_GetBuffer(object.pointer, view, requirements.flags) == 0 else {
-            view.deallocate()
             let error = PyException.fetch()
             // Like CPython's `w*` converter: any refusal of a writable view is reported
             // as the argument having the wrong type.
@@ -79,24 +80,21 @@ public final class PyBuffer {
             }
             throw error
         }
-        // Only now is there a view to release: assign last, so deinit never sees a
-        // half-initialised one.
-        self.view = view
-        if requirements.contiguity == .c, !requirements.typed, PyBuffer_IsContiguous(view, CChar(UInt8(ascii: "C"))) == 0 {
-            throw PyException.bufferError("memoryview: underlying buffer is not C-contiguous")
-        }
+        // Only now is there a view to release.
+        storage.isPinned = true
+        self.storage = storage
     }
 
     /// Pins an owned object's memory (the view itself keeps the object alive).
-    public convenience init(_ object: PyObjectRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
+    public init(_ object: PyObjectRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
         defer { withExtendedLifetime(object) {} }
         try self.init(object.borrowed, py, requirements)
     }
 
-    deinit {
-        PyBuffer_Release(view)
-        view.deallocate()
-    }
+
+    /// The object that keeps this view pinned (all copies share it). Hold it to keep
+    /// the memory valid, e.g. next to a raw pointer handed to detached code.
+    public var owner: AnyObject { storage }
 
     /// Length in bytes.
     @inlinable public var byteCount: Int { view.pointee.len }
@@ -121,6 +119,21 @@ public final class PyBuffer {
         let shape = self.shape
         for i in stride(from: result.count - 2, through: 0, by: -1) { result[i] = result[i + 1] * shape[i + 1] }
         return result
+    }
+    /// Items along `dimension` (0-based), like `shape[dimension]` without building an
+    /// array: for per-call code (a tiny matrix product) the array costs more than the
+    /// read. Returns 0 for a dimension out of range.
+    public func extent(_ dimension: Int) -> Int {
+        guard dimension >= 0, dimension < dimensions else { return 0 }
+        guard let shape = view.pointee.shape else { return dimension == 0 ? byteCount / max(itemSize, 1) : 0 }
+        return shape[dimension]
+    }
+    /// Bytes between items along `dimension`, like `strides[dimension]` without building
+    /// an array. Returns 0 for a dimension out of range.
+    public func byteStride(_ dimension: Int) -> Int {
+        guard dimension >= 0, dimension < dimensions else { return 0 }
+        if let strides = view.pointee.strides { return strides[dimension] }
+        return strides[dimension]
     }
     /// Whether the memory is contiguous in the given order ("C", "F" or "A").
     public func isContiguous(_ order: Character = "C") -> Bool {
@@ -154,7 +167,7 @@ public final class PyBuffer {
         // withExtendedLifetime guarantees for the whole detached call; the closure only
         // sees it as a non-escapable span.
         let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
-        return try withExtendedLifetime(self) {
+        return try withExtendedLifetime(storage) {
             try py.detach(if: condition) { try body(bytes.value.bytes) }
         }
     }
@@ -183,7 +196,7 @@ public final class PyBuffer {
         guard view.pointee.readonly == 0 else { throw PyException.bufferError("buffer is read-only") }
         // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
         let bytes = UncheckedSendable(UnsafeMutableRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
-        return try withExtendedLifetime(self) {
+        return try withExtendedLifetime(storage) {
             try py.detach(if: condition) {
                 var span = bytes.value.mutableBytes
                 return try body(&span)
@@ -197,7 +210,7 @@ extension PyBuffer: Sendable {}
 
 extension PyBuffer: FromPython {
     /// A read-only, C-contiguous view: what a `bytes-like object` parameter means.
-    public convenience init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+    public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         try self.init(object, py, .bytes)
     }
 }
@@ -210,3 +223,34 @@ public struct WritableBuffer: FromPython {
         buffer = try PyBuffer(object, py, .writableBytes)
     }
 }
+
+/// The heap cell holding one `Py_buffer`, tail-allocated so a view costs one allocation
+/// and its address never changes. Releases the view (GIL held: it is only reachable from
+/// non-Sendable `PyBuffer`s) when the last `PyBuffer` copy goes away.
+@usableFromInline
+final class PinnedView: ManagedBuffer<Bool, Py_buffer> {
+    static func make() -> PinnedView {
+        let storage = unsafeDowncast(PinnedView.create(minimumCapacity: 1) { _ in false }, to: PinnedView.self)
+        storage.withUnsafeMutablePointerToElements { $0.initialize(to: Py_buffer()) }
+        return storage
+    }
+
+    /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release.
+    var isPinned: Bool {
+        get { header }
+        set { header = newValue }
+    }
+
+    // SAFETY: elements of a ManagedBuffer have a stable address for the object's life.
+    @usableFromInline var view: UnsafeMutablePointer<Py_buffer> {
+        withUnsafeMutablePointerToElements { $0 }
+    }
+
+    deinit {
+        if isPinned { PyBuffer_Release(view) }
+        _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: 1) }
+    }
+}
+
+@available(*, unavailable)
+extension PinnedView: Sendable {}

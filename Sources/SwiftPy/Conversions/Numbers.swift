@@ -5,6 +5,11 @@ extension Int: FromPython, ToPython {
     /// The corresponding C function is `PyLong_AsLongAndOverflow`.
     @inlinable
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        var compact = 0
+        if swiftpy_long_try_compact(object.pointer, &compact) != 0 {
+            self = compact
+            return
+        }
         if swiftpy_long_check(object.pointer) != 0 {
             var overflow: Int32 = 0
             let value = PyLong_AsLongAndOverflow(object.pointer, &overflow)

@@ -6,7 +6,7 @@ import CPython
 @usableFromInline
 final class Callable: @unchecked Sendable {
     // SAFETY: immutable after init; shared by every interpreter and thread.
-    enum Receiver {
+    @usableFromInline enum Receiver {
         /// A module function: `self` is the module.
         case module
         /// A method: `self` is an instance of a SwiftPy type.
@@ -15,7 +15,7 @@ final class Callable: @unchecked Sendable {
         case type
     }
 
-    typealias Body = @Sendable (Python, PyPointer?, Arguments) throws -> PyPointer
+    @usableFromInline typealias Body = @Sendable (Python, PyPointer?, Arguments) throws -> PyPointer
 
     let name: String
     let doc: String
@@ -36,7 +36,9 @@ final class Callable: @unchecked Sendable {
     /// calls with no keywords and `fastMin...maxPositional` arguments skip binding.
     let fastMin: Int
 
-    init(name: String, doc: String, receiver: Receiver, parameters: [Parameter], closureArity: Int, body: @escaping Body) {
+    @usableFromInline
+    init(name: String, doc: String, receiver: Receiver, parameters: [Parameter], closureArity: Int,
+         defaultsValid: [Bool] = [], body: @escaping Body) {
         self.name = name
         self.doc = doc
         self.receiver = receiver
@@ -52,6 +54,9 @@ final class Callable: @unchecked Sendable {
         var problems: [String] = []
         if closureArity != parameters.count {
             problems.append("\(name)() declares \(parameters.count) parameters but its closure takes \(closureArity)")
+        }
+        for (i, valid) in defaultsValid.enumerated() where !valid && i < parameters.count {
+            problems.append("\(name)(): the default of '\(parameters[i].name)' does not have the type its closure parameter takes")
         }
         var sawDefault = false, previous = Parameter.Kind.positionalOnly
         for p in parameters {
@@ -69,8 +74,13 @@ final class Callable: @unchecked Sendable {
     /// The same callable under another name (a constructor takes its type's name, so
     /// argument errors read `Counter() takes ...`).
     func renamed(_ newName: String) -> Callable {
-        Callable(name: newName, doc: doc, receiver: receiver, parameters: parameters, closureArity: parameters.count, body: body)
+        let copy = Callable(name: newName, doc: doc, receiver: receiver, parameters: parameters, closureArity: parameters.count, body: body)
+        copy.inheritedError = declarationError
+        return copy
     }
+
+    /// A declaration error carried over by ``renamed(_:)``.
+    var inheritedError: String?
 
     /// The docstring with the signature line CPython's `inspect` reads
     /// (`__text_signature__`): `name($module, a, b=1, /, *, c=True)\n--\n\n`.
@@ -200,7 +210,19 @@ struct Arguments {
     @usableFromInline let base: UnsafePointer<PyPointer?>?
     @usableFromInline let count: Int
 
-    /// Converts argument `index` to `T`, or supplies the parameter's default.
+    /// Converts argument `i` to `T`, or supplies the parameter's default (already of
+    /// type `T`: cast once when the builtin was declared).
+    @inlinable @inline(__always)
+    func at<T: FromPython>(_ i: Int, _ fallback: TypedDefault<T>, _ py: Python) throws -> T {
+        if i < count, let base, let object = base[i] {
+            return try T(fromPython: PyBorrowedRef(object), py)
+        }
+        if let value = fallback.value { return value }
+        throw callable.missingArgument(i)
+    }
+
+    /// Converts argument `index` to `T`, or supplies the parameter's default, and moves
+    /// `index` on (for the parameter-pack initialisers).
     @inlinable
     func extract<T: FromPython>(_ type: T.Type, _ index: inout Int, _ py: Python) throws -> T {
         let i = index
@@ -212,7 +234,39 @@ struct Arguments {
     }
 }
 
+/// A parameter's default, cast to the closure's parameter type when the builtin is
+/// declared, so calls never pay for a dynamic cast.
+@usableFromInline
+struct TypedDefault<T>: @unchecked Sendable {
+    // SAFETY: `value` comes from `Parameter.defaultValue`, which is `any Sendable`.
+    @usableFromInline let value: T?
+    /// False when a default was declared but is not a `T` (a declaration error).
+    @usableFromInline let isValid: Bool
+    @usableFromInline init(value: T?, isValid: Bool) {
+        self.value = value
+        self.isValid = isValid
+    }
+}
+
 extension Callable {
+    @usableFromInline
+    static func typedDefault<T>(_ parameters: [Parameter], _ index: Int, _ type: T.Type) -> TypedDefault<T> {
+        guard index < parameters.count, let value = parameters[index].defaultValue else {
+            return TypedDefault(value: nil, isValid: true)
+        }
+        if let typed = value as? T { return TypedDefault(value: typed, isValid: true) }
+        if value is NoneDefault, let optional = T.self as? any ExpressibleByNilLiteral.Type,
+           let none = optional.init(nilLiteral: ()) as? T {
+            return TypedDefault(value: none, isValid: true)
+        }
+        return TypedDefault(value: nil, isValid: false)
+    }
+
+    @usableFromInline
+    func missingArgument(_ index: Int) -> PyException {
+        PyException(.systemError, "\(name)(): no value for parameter \(index + 1)")
+    }
+
     @usableFromInline
     func defaultValue<T>(_ type: T.Type, at index: Int) throws -> T {
         guard index < parameters.count, let value = parameters[index].defaultValue else {

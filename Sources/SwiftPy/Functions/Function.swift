@@ -16,8 +16,11 @@ import CPython
 /// `builtin_function_or_method` (METH_FASTCALL | METH_KEYWORDS) whose
 /// `inspect.signature()` comes from the parameter list, with CPython's argument errors.
 public struct Function: Sendable {
-    let callable: Callable
+    @usableFromInline let callable: Callable
 
+    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
+    // the declaring module specialise it, so argument conversion is direct calls.
+    @inlinable
     public init<each A: FromPython, R: ToPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> R
@@ -31,6 +34,9 @@ public struct Function: Sendable {
     }
 
     /// A builtin that returns `None`.
+    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
+    // the declaring module specialise it, so argument conversion is direct calls.
+    @inlinable
     public init<each A: FromPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> Void
@@ -53,8 +59,11 @@ public struct Function: Sendable {
 /// Method<Counter>("add", [Parameter("n")]) { (py, counter, n: Int) in counter.value += n }
 /// ```
 public struct Method<T: AnyObject>: Sendable {
-    let callable: Callable
+    @usableFromInline let callable: Callable
 
+    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
+    // the declaring module specialise it, so argument conversion is direct calls.
+    @inlinable
     public init<each A: FromPython, R: ToPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> R
@@ -68,6 +77,9 @@ public struct Method<T: AnyObject>: Sendable {
         }
     }
 
+    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
+    // the declaring module specialise it, so argument conversion is direct calls.
+    @inlinable
     public init<each A: FromPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> Void

@@ -1,6 +1,12 @@
 import CPython
 import Synchronization
 
+/// The registry's slots. A global with a constant initial value (not a lazily
+/// initialised `static let`) so each call reads it without a `swift_once` check.
+// SAFETY: allocated and each slot written once under `CallableRegistry.next`'s lock,
+// before the corresponding trampoline is handed to CPython; only read afterwards.
+nonisolated(unsafe) var callableSlots: UnsafeMutablePointer<Unmanaged<Callable>?>? = nil
+
 /// `PyObject *f(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)`.
 typealias FastcallFunction = @convention(c) (PyPointer?, UnsafePointer<PyPointer?>?, Int, PyPointer?) -> PyPointer?
 
@@ -10,13 +16,6 @@ typealias FastcallFunction = @convention(c) (PyPointer?, UnsafePointer<PyPointer
 /// change, so calls read them without a lock.
 enum CallableRegistry {
     static let capacity = 1024
-    // SAFETY: each slot is written once under `next`'s lock before the corresponding
-    // trampoline is published (module creation), and only read afterwards.
-    nonisolated(unsafe) static let slots: UnsafeMutablePointer<Unmanaged<Callable>?> = {
-        let slots = UnsafeMutablePointer<Unmanaged<Callable>?>.allocate(capacity: capacity)
-        slots.initialize(repeating: nil, count: capacity)
-        return slots
-    }()
     static let next = Mutex<[ObjectIdentifier: Int]>([:])
 
     /// The entry point for `callable`, registering it on first use (idempotent, so a
@@ -28,7 +27,12 @@ enum CallableRegistry {
             guard index < capacity else {
                 throw PyException(.runtimeError, "SwiftPy: more than \(capacity) builtins in one process; regenerate Trampolines.swift with a larger pool")
             }
-            slots[index] = Unmanaged.passRetained(callable)
+            if callableSlots == nil {
+                let slots = UnsafeMutablePointer<Unmanaged<Callable>?>.allocate(capacity: capacity)
+                slots.initialize(repeating: nil, count: capacity)
+                callableSlots = slots
+            }
+            callableSlots.unsafelyUnwrapped[index] = Unmanaged.passRetained(callable)
             assigned[ObjectIdentifier(callable)] = index
             return index
         }
@@ -37,7 +41,7 @@ enum CallableRegistry {
 
     @inline(__always)
     static func invoke(_ index: Int, _ receiver: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
-        guard let callable = slots[index] else {
+        guard let callable = callableSlots.unsafelyUnwrapped[index] else {
             swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_SYSTEM), "SwiftPy: call through an unregistered entry point")
             return nil
         }

@@ -4,17 +4,17 @@ import CPython
 /// decompressor. Implemented as a getset descriptor whose C `closure` pointer carries the
 /// Swift getter, so no entry point from the trampoline pool is used.
 public struct Property<T: AnyObject>: Sendable {
-    let box: PropertyBox
+    @usableFromInline let box: PropertyBox
 
     /// A read-only property.
-    public init<R: ToPython>(_ name: String, doc: String = "", get: @escaping @Sendable (Python, T) throws -> R) {
+    @inlinable public init<R: ToPython>(_ name: String, doc: String = "", get: @escaping @Sendable (Python, T) throws -> R) {
         box = PropertyBox(name: name, doc: doc, get: { py, object in
             try get(py, try SwiftObject.payload(object, as: T.self)).toPythonNewReference(py)
         }, set: nil)
     }
 
     /// A read-write property.
-    public init<V: FromPython & ToPython>(
+    @inlinable public init<V: FromPython & ToPython>(
         _ name: String, doc: String = "", get: @escaping @Sendable (Python, T) throws -> V,
         set: @escaping @Sendable (Python, T, V) throws -> Void
     ) {
@@ -26,6 +26,7 @@ public struct Property<T: AnyObject>: Sendable {
     }
 }
 
+@usableFromInline
 final class PropertyBox: @unchecked Sendable {
     // SAFETY: immutable after init; lives for the process (a C pointer to it is kept in
     // the type's getset table).
@@ -34,6 +35,7 @@ final class PropertyBox: @unchecked Sendable {
     let get: @Sendable (Python, PyPointer) throws -> PyPointer
     let set: (@Sendable (Python, PyPointer, PyBorrowedRef) throws -> Void)?
 
+    @usableFromInline
     init(name: String, doc: String, get: @escaping @Sendable (Python, PyPointer) throws -> PyPointer,
          set: (@Sendable (Python, PyPointer, PyBorrowedRef) throws -> Void)?) {
         self.name = name

@@ -6,18 +6,19 @@ import CPython
 /// ```
 /// struct { PyObject ob_base; void *payload; }   // payload: Unmanaged<AnyObject>
 /// ```
+@usableFromInline
 enum SwiftObject {
-    static let payloadOffset = MemoryLayout<PyObject>.stride
+    @usableFromInline static var payloadOffset: Int { MemoryLayout<PyObject>.stride }
     static let basicSize = payloadOffset + MemoryLayout<UnsafeMutableRawPointer?>.stride
 
     // SAFETY: only called on instances of SwiftPy types (basicsize covers the slot).
-    static func payloadSlot(_ object: PyPointer) -> UnsafeMutablePointer<UnsafeMutableRawPointer?> {
+    @inlinable static func payloadSlot(_ object: PyPointer) -> UnsafeMutablePointer<UnsafeMutableRawPointer?> {
         (UnsafeMutableRawPointer(object) + payloadOffset).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
     }
 
     /// The wrapped Swift object, or `TypeError` if `object` wraps none of type `T`
     /// (e.g. an instance created by `object.__new__` bypassing the constructor).
-    @inline(__always)
+    @inlinable
     static func payload<T: AnyObject>(_ object: PyPointer?, as type: T.Type) throws -> T {
         guard let object, let raw = payloadSlot(object).pointee,
               let value = Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T else {
@@ -27,7 +28,7 @@ enum SwiftObject {
     }
 
     /// Allocates an instance of `type` wrapping `value` (retained). Returns a new reference.
-    static func create(_ type: PyPointer, wrapping value: AnyObject) throws -> PyPointer {
+    @usableFromInline static func create(_ type: PyPointer, wrapping value: AnyObject) throws -> PyPointer {
         let typeObject = UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyTypeObject.self)
         guard let object = PyType_GenericAlloc(typeObject, 0) else { throw PyException.fetch() }
         payloadSlot(object).pointee = Unmanaged.passRetained(value).toOpaque()

@@ -47,7 +47,7 @@ public final class TypeDefinition: @unchecked Sendable {
     }
 
     var declarationErrors: [String] {
-        (methods + (constructor.map { [$0] } ?? [])).compactMap(\.declarationError)
+        (methods + (constructor.map { [$0] } ?? [])).compactMap { $0.declarationError ?? $0.inheritedError }
     }
 
     /// Builds the `PyType_Spec` for a module named `moduleName`. Called once per module
@@ -138,8 +138,9 @@ public final class TypeDefinition: @unchecked Sendable {
 /// How Python creates an instance of a SwiftPy type: `Counter(5)` runs the closure and
 /// wraps the Swift object it returns. Declared like a ``Function``.
 public struct Constructor<T: AnyObject>: Sendable {
-    let callable: Callable
+    @usableFromInline let callable: Callable
 
+    @inlinable
     public init<each A: FromPython>(
         doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> T

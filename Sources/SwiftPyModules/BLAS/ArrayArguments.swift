@@ -12,15 +12,11 @@ enum DType: Sendable, Equatable {
     /// The dtype a struct-module format denotes when we can use the memory as is: "d"/"f"
     /// with native byte order and size ("", "@", "=", "<" on this little-endian machine).
     init?(format: String, itemSize: Int) {
-        var utf8 = Substring(format).utf8
-        if let first = utf8.first, first == UInt8(ascii: "@") || first == UInt8(ascii: "=") || first == UInt8(ascii: "<") {
-            utf8 = utf8.dropFirst()
-        }
-        guard utf8.count == 1, let code = utf8.first else { return nil }
-        if code == UInt8(ascii: "d"), itemSize == 8 { self = .float64 } else if code == UInt8(ascii: "f"), itemSize == 4 {
-            self = .float32
-        } else {
-            return nil
+        // Small-string comparisons: no allocation, no parsing on the per-call path.
+        switch format {
+        case "d", "<d", "=d", "@d": guard itemSize == 8 else { return nil }; self = .float64
+        case "f", "<f", "=f", "@f": guard itemSize == 4 else { return nil }; self = .float32
+        default: return nil
         }
     }
 }
@@ -88,13 +84,29 @@ struct ArrayArgument {
     var byteRange: (low: UInt, high: UInt)? {
         guard rows > 0, columns > 0, let address else { return nil }
         var low = UInt(bitPattern: address), high = low
-        for (extent, stride) in [(rows, rowStride), (columns, columnStride)] where extent > 1 {
-            // Validated by the BLAS views before use; here saturate to stay trap-free.
+        func extend(_ extent: Int, _ stride: Int) -> Bool {
+            guard extent > 1 else { return true }
+            // Validated by the BLAS views before use; here stay trap-free on any input.
             let (span, overflow) = (extent - 1).multipliedReportingOverflow(by: stride)
-            if overflow { return (0, UInt.max) }
+            if overflow { return false }
             if span < 0 { low = low &- UInt(span.magnitude) } else { high = high &+ UInt(span) }
+            return true
         }
+        guard extend(rows, rowStride), extend(columns, columnStride) else { return (0, UInt.max) }
         return (low, high &+ UInt(dtype.itemSize))
+    }
+
+    /// Runs `body` while the memory of `arrays` is certainly alive (pinned buffers and
+    /// converted copies are not released before `body` returns).
+    static func keepingAlive<R>(_ a: ArrayArgument, _ b: ArrayArgument? = nil, _ c: ArrayArgument? = nil,
+                                _ d: ArrayArgument? = nil, _ body: () throws -> R) rethrows -> R {
+        try withExtendedLifetime(a.owner) {
+            try withExtendedLifetime(b?.owner) {
+                try withExtendedLifetime(c?.owner) {
+                    try withExtendedLifetime(d?.owner) { try body() }
+                }
+            }
+        }
     }
 
     func overlaps(_ other: ArrayArgument) -> Bool {
@@ -106,7 +118,7 @@ struct ArrayArgument {
 /// The memory of an ``ArrayArgument`` described with plain values, for detached code.
 ///
 /// SAFETY: `@unchecked Sendable` because it carries a raw address across the detach
-/// boundary. Every use is inside `withExtendedLifetime(arguments) { py.detach { ... } }`
+/// boundary. Every use is inside `ArrayArgument.keepingAlive(arguments) { py.detach { ... } }`
 /// where `arguments` hold the pinned `PyBuffer`s (or the `SwiftBuffer`s of converted
 /// copies), so the memory stays valid and in place for the whole detached call. Python
 /// code cannot run meanwhile on this thread, and a pinned exporter refuses to resize.
@@ -169,11 +181,10 @@ extension ArrayArgument {
         guard let dtype = DType(format: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
         let ndim = buffer.dimensions
         guard ndim <= 2 else { return (nil, buffer) }
-        let shape = buffer.shape, strides = buffer.strides
         return (ArrayArgument(
-            owner: buffer, dtype: dtype, ndim: ndim,
-            rows: ndim >= 1 ? shape[0] : 1, columns: ndim == 2 ? shape[1] : 1,
-            rowStride: ndim >= 1 ? strides[0] : 0, columnStride: ndim == 2 ? strides[1] : 0,
+            owner: buffer.owner, dtype: dtype, ndim: ndim,
+            rows: ndim >= 1 ? buffer.extent(0) : 1, columns: ndim == 2 ? buffer.extent(1) : 1,
+            rowStride: ndim >= 1 ? buffer.byteStride(0) : 0, columnStride: ndim == 2 ? buffer.byteStride(1) : 0,
             address: buffer.baseAddress, isCallersMemory: true, isReadOnly: buffer.isReadOnly), buffer)
     }
 
@@ -209,6 +220,12 @@ extension ArrayArgument {
             }
         }
         return ArrayArgument(swiftBuffer: result, dtype: target, ndim: ndim, rows: rows, columns: columns)
+    }
+
+    /// The same memory, marked as not being the caller's object.
+    var asPrivateCopy: ArrayArgument {
+        ArrayArgument(owner: owner, dtype: dtype, ndim: ndim, rows: rows, columns: columns, rowStride: rowStride,
+                      columnStride: columnStride, address: address, isCallersMemory: false, isReadOnly: isReadOnly)
     }
 
     var shapeList: [Int] {
@@ -279,7 +296,8 @@ extension ArrayArgument {
                 throw PyException.typeError("\(name): cannot convert \(object.typeName) to a \(dtype.name) array (\(error.message))")
             }
             let (pinned, buffer) = try pin(array.borrowed, py)
-            if let pinned, pinned.dtype == dtype { return pinned }
+            // numpy's new array is private to this call: never hand it back as the caller's.
+            if let pinned, pinned.dtype == dtype { return pinned.asPrivateCopy }
             if let buffer { return try copy(buffer, to: dtype, name: name) }
             throw PyException.typeError("\(name): cannot convert \(object.typeName) to a \(dtype.name) array")
         }

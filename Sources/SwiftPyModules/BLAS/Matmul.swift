@@ -52,7 +52,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     if kind == .vectorVector {
         guard outObject == nil else { throw PyException.valueError("matmul: out is not supported for 1-D @ 1-D (the result is a scalar)") }
         let (pa, pb) = (a.pinned, b.pinned)
-        return try withExtendedLifetime((a, b)) {
+        return try ArrayArgument.keepingAlive(a, b) {
             let flops = GILPolicy.vectorFlops(k)
             let value: Double = try py.detach(if: GILPolicy.shouldRelease(flops: flops)) { () throws(BLASError) -> Double in
                 dtype == .float64
@@ -72,7 +72,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     let out: ArrayArgument
     let resultObject: PyObjectRef
     if let outObject {
-        out = try matmulOutput(outObject, py, dtype: dtype, shape: resultShape, inputs: [a, b])
+        out = try matmulOutput(outObject, py, dtype: dtype, shape: resultShape, a, b)
         resultObject = PyObjectRef(outObject)
     } else {
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: resultShape.0, columns: resultShape.1)
@@ -82,7 +82,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
 
     let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)
     let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
-    try withExtendedLifetime((a, b, out)) {
+    try ArrayArgument.keepingAlive(a, b, out) {
         try py.detach(if: release) { () throws(BLASError) in
             if dtype == .float64 {
                 try computeMatmul(Double.self, kind, pa, pb, pc)
@@ -135,7 +135,7 @@ private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) th
 
 /// Validates `out`: a writable buffer of the result's dtype and shape that shares no
 /// memory with an input.
-private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, shape: (Int, Int?), inputs: [ArrayArgument]) throws -> ArrayArgument {
+private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, shape: (Int, Int?), _ a: ArrayArgument, _ b: ArrayArgument) throws -> ArrayArgument {
     let (pinned, buffer) = try ArrayArgument.pin(object, py, writable: true)
     guard let buffer else {
         throw PyException.typeError("matmul: out must be a writable float32 or float64 array, not '\(object.typeName)'")
@@ -147,12 +147,12 @@ private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, s
     guard out.dtype == dtype else {
         throw PyException.typeError("matmul: out has dtype \(out.dtype.name), but the result is \(dtype.name)")
     }
-    let expected = shape.1.map { "(\(shape.0), \($0))" } ?? "(\(shape.0),)"
     let matches = shape.1.map { out.ndim == 2 && out.rows == shape.0 && out.columns == $0 } ?? (out.ndim == 1 && out.rows == shape.0)
     guard matches else {
+        let expected = shape.1.map { "(\(shape.0), \($0))" } ?? "(\(shape.0),)"
         throw PyException.valueError("matmul: out has shape \(out.shapeDescription), expected \(expected)")
     }
-    for input in inputs where out.overlaps(input) {
+    if out.overlaps(a) || out.overlaps(b) {
         throw PyException.valueError("matmul: out shares memory with an input operand")
     }
     return out

@@ -82,3 +82,11 @@ struct DecompressDictionary: FromPython, PythonLiteral {
     }
     var pythonRepr: String { "b''" }
 }
+
+/// Hands a non-escaping progress check (one that captures the `inout Interruption`) to
+/// the Zlib layer, whose `progress` parameters are optional (hence formally escaping)
+/// closures that are only called during the call.
+@inline(__always)
+func withProgress<R>(_ check: () throws -> Void, _ body: (@escaping () throws -> Void) throws -> R) throws -> R {
+    try withoutActuallyEscaping(check) { try body($0) }
+}

@@ -84,7 +84,7 @@ enum ZlibCompressObject {
                     If mode == Z_FINISH, the compressor object can no longer be
                     used after calling the flush() method.  Otherwise, more data
                     can still be compressed.
-                """, [Parameter("mode", .positionalOnly, default: FlushMode.finish.rawValue, shownAs: "Z_FINISH")]) {
+                """, [Parameter("mode", .positionalOnly, default: FlushMode.finish.rawValue)]) {
                 (py: Python, this: CompressObject, mode: Int32) throws -> [UInt8] in
                 let deflater = this.deflater
                 // The pending input (up to a window's worth) is compressed now: detach.

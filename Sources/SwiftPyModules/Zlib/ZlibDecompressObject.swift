@@ -64,8 +64,7 @@ enum ZlibDecompressObject {
                   length
                     the initial size of the output buffer.
                 """,
-                   [Parameter("length", .positionalOnly, default: SSize(ZlibConstants.defaultBufferSize),
-                              shownAs: "DEF_BUF_SIZE")]) {
+                   [Parameter("length", .positionalOnly, default: SSize(ZlibConstants.defaultBufferSize))]) {
                 (py: Python, this: DecompressObject, length: SSize) throws -> [UInt8] in
                 let inflater = this.inflater
                 let size = length.value
@@ -85,13 +84,19 @@ enum ZlibDecompressObject {
         ],
         properties: [
             Property("unused_data", doc: "Data found after the end of the compressed stream.") {
-                (_: Python, this: DecompressObject) in this.inflater.unusedData
+                (py: Python, this: DecompressObject) throws in
+                let inflater = this.inflater
+                return try this.calls.run(py, large: false) { inflater.unusedData }
             },
             Property("unconsumed_tail", doc: "Input not yet decompressed because max_length was reached.") {
-                (_: Python, this: DecompressObject) in this.inflater.unconsumedTail
+                (py: Python, this: DecompressObject) throws in
+                let inflater = this.inflater
+                return try this.calls.run(py, large: false) { inflater.unconsumedTail }
             },
             Property("eof", doc: "True if the end of the compressed stream was reached.") {
-                (_: Python, this: DecompressObject) in this.inflater.eof
+                (py: Python, this: DecompressObject) throws in
+                let inflater = this.inflater
+                return try this.calls.run(py, large: false) { inflater.eof }
             },
         ])
 }

@@ -23,7 +23,7 @@ enum ZlibOneShot {
         if count >= Threshold.interruptible {
             return try data.detachInterruptibly(py) { span, interruption in
                 try span.withUnsafeBytes { input in
-                    try withoutActuallyEscaping({ try interruption.check() }) { check in
+                    try withProgress({ try interruption.check() }) { check in
                         try Zlib.compress(input, level: level, wbits: wbits, progress: check)
                     }
                 }
@@ -52,17 +52,16 @@ enum ZlibOneShot {
     ) { (py: Python, data: PyBuffer, wbits: Int32, bufsize: SSize) throws -> [UInt8] in
         let count = data.byteCount
         let bufferSize = bufsize.value
-        if count >= Threshold.interruptible {
+        // Output can be ~1000x the input: any detached call may run long, so all poll.
+        if count >= Threshold.decompress {
             return try data.detachInterruptibly(py) { span, interruption in
                 try span.withUnsafeBytes { input in
-                    try withoutActuallyEscaping({ try interruption.check() }) { check in
+                    try withProgress({ try interruption.check() }) { check in
                         try Zlib.decompress(input, wbits: wbits, bufferSize: bufferSize, progress: check)
                     }
                 }
             }
         }
-        return try data.detach(py, if: count >= Threshold.decompress) { span in
-            try span.withUnsafeBytes { try Zlib.decompress($0, wbits: wbits, bufferSize: bufferSize) }
-        }
+        return try data.withUnsafeBytes { try Zlib.decompress($0, wbits: wbits, bufferSize: bufferSize) }
     }
 }

@@ -4,8 +4,10 @@ import SwiftPy
 /// Counts the calls in progress on one Compress/Decompress object, so a call that may
 /// have to wait for the object's lock (another thread is inside it) waits detached, like
 /// CPython's ENTER_ZLIB; calls on an idle object keep the GIL when their input is small.
-final class StreamCalls: Sendable {
+struct StreamCalls: ~Copyable, Sendable {
     private let active = Atomic<Int>(0)
+
+    init() {}
 
     /// Runs `body` detached when `large` or when another call is in progress.
     @inline(__always)

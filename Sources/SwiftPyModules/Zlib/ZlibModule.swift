@@ -1,0 +1,64 @@
+import SwiftPy
+import Zlib
+
+/// `swiftpy.zlib`: a drop-in for CPython 3.11's `zlib` whose compression, decompression
+/// and checksums run with the GIL released (above small size thresholds), plus
+/// `parallel_compress`.
+let zlibModule = ModuleDefinition(
+    name: "swiftpy.zlib",
+    doc: """
+        The functions in this module allow compression and decompression using the
+        zlib library, which is based on GNU zip. Unlike the standard module, the work
+        runs with the GIL released, so threads compress in parallel.
+
+        adler32(string[, start]) -- Compute an Adler-32 checksum.
+        compress(data[, level]) -- Compress data, with compression level 0-9 or -1.
+        compressobj([level[, ...]]) -- Return a compressor object.
+        crc32(string[, start]) -- Compute a CRC-32 checksum.
+        decompress(string,[wbits],[bufsize]) -- Decompresses a compressed string.
+        decompressobj([wbits[, zdict]]) -- Return a decompressor object.
+        parallel_compress(data, ...) -- Compress on several threads into one stream.
+
+        'wbits' is window buffer size and container format.
+        Compressor objects support compress() and flush() methods; decompressor
+        objects support decompress() and flush().
+        """,
+    functions: [
+        ZlibChecksums.adler32,
+        ZlibOneShot.compress,
+        ZlibCompressObject.compressobj,
+        ZlibChecksums.crc32,
+        ZlibOneShot.decompress,
+        ZlibDecompressObject.decompressobj,
+        ZlibParallel.parallelCompress,
+    ],
+    types: [ZlibCompressObject.type, ZlibDecompressObject.type],
+    exceptions: [ExceptionDefinition("error")],
+    constants: [
+        ("MAX_WBITS", ZlibConstants.maxWbits),
+        ("DEFLATED", ZlibConstants.deflated),
+        ("DEF_MEM_LEVEL", ZlibConstants.defaultMemLevel),
+        ("DEF_BUF_SIZE", ZlibConstants.defaultBufferSize),
+        ("Z_NO_COMPRESSION", ZlibConstants.noCompression),
+        ("Z_BEST_SPEED", ZlibConstants.bestSpeed),
+        ("Z_BEST_COMPRESSION", ZlibConstants.bestCompression),
+        ("Z_DEFAULT_COMPRESSION", ZlibConstants.defaultCompression),
+        ("Z_FILTERED", ZlibConstants.filtered),
+        ("Z_HUFFMAN_ONLY", ZlibConstants.huffmanOnly),
+        ("Z_RLE", ZlibConstants.rle),
+        ("Z_FIXED", ZlibConstants.fixed),
+        ("Z_DEFAULT_STRATEGY", ZlibConstants.defaultStrategy),
+        ("Z_NO_FLUSH", FlushMode.noFlush.rawValue),
+        ("Z_PARTIAL_FLUSH", FlushMode.partialFlush.rawValue),
+        ("Z_SYNC_FLUSH", FlushMode.syncFlush.rawValue),
+        ("Z_FULL_FLUSH", FlushMode.fullFlush.rawValue),
+        ("Z_FINISH", FlushMode.finish.rawValue),
+        ("Z_BLOCK", FlushMode.block.rawValue),
+        ("Z_TREES", FlushMode.trees.rawValue),
+        ("ZLIB_VERSION", zlibVersion),
+        ("ZLIB_RUNTIME_VERSION", zlibRuntimeVersion()),
+    ]
+)
+
+@c(PyInit_zlib)
+public func PyInit_zlib() -> UnsafeMutableRawPointer? { zlibModule.initialize() }

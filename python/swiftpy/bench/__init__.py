@@ -1,0 +1,1 @@
+"""Native-workload benchmarks: ``python -m swiftpy.bench --help``."""

@@ -1,0 +1,82 @@
+"""Runs workloads: warm-up, interleaved repetitions, medians; ratios within one run."""
+import sys
+import time
+
+from .timing import ThreadTeam, per_call_ns, summarize
+
+
+class Progress:
+    """One live status line on a terminal (plain lines otherwise)."""
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled
+        self.start = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def show(self, text):
+        if not self.enabled:
+            return
+        line = f"[{time.perf_counter() - self.start:7.1f}s] {text}"
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line)
+            sys.stderr.flush()
+        elif text != self.last:
+            print(line, file=sys.stderr, flush=True)
+        self.last = text
+
+    def done(self):
+        if self.enabled and self.tty:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def run_per_call(item, options, progress):
+    samples = {label: [] for label, _, _ in item.implementations}
+    for label, function, args in item.implementations:  # warm-up
+        per_call_ns(function, args, max(options.calls // 10, 1000))
+    for rep in range(options.repeat):
+        order = item.implementations[rep % len(item.implementations):] + item.implementations[: rep % len(item.implementations)]
+        for label, function, args in order:
+            progress.show(f"{item.name}: {label} (rep {rep + 1}/{options.repeat})")
+            samples[label].append(per_call_ns(function, args, options.calls))
+    base = summarize(samples[item.baseline])["median"] if item.baseline in samples else None
+    rows = []
+    for label, _, _ in item.implementations:
+        stats = summarize(samples[label])
+        rows.append({"label": label, "ns_per_call": stats, "ratio_vs_baseline": (stats["median"] / base) if base else None})
+    return {"kind": "per_call", "name": item.name, "group": item.group, "baseline": item.baseline, "rows": rows, "notes": item.notes}
+
+
+def run_scaling(item, options, progress):
+    scale = 1e6 if item.unit == "MB/s" else 1e9
+    rows = []
+    for threads in options.threads:
+        datas = [item.make_data(i) for i in range(threads)]
+        work = {v.label: sum(v.work(d) for d in datas) for v in item.variants}
+        rates = {v.label: [] for v in item.variants}
+        with ThreadTeam(threads) as team:
+            for variant in item.variants:  # warm-up (also faults in the data)
+                progress.show(f"{item.name}: {variant.label}, {threads} thread(s), warm-up")
+                team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+            for rep in range(options.repeat):
+                shift = rep % len(item.variants)
+                for variant in item.variants[shift:] + item.variants[:shift]:
+                    progress.show(f"{item.name}: {variant.label}, {threads} thread(s), rep {rep + 1}/{options.repeat}")
+                    elapsed = team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+                    rates[variant.label].append(work[variant.label] / elapsed / scale)
+        for variant in item.variants:
+            rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
+    _add_ratios(rows)
+    return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
+
+
+def _add_ratios(rows):
+    """Speedup vs the same variant on 1 thread, and ratio vs each anchor at equal threads."""
+    by_key = {(r["label"], r["threads"]): r["rate"]["median"] for r in rows}
+    anchors = sorted({r["label"] for r in rows if r["role"] == "anchor"})
+    for row in rows:
+        one = by_key.get((row["label"], 1))
+        row["speedup"] = row["rate"]["median"] / one if one else None
+        row["vs"] = {a: row["rate"]["median"] / by_key[(a, row["threads"])] for a in anchors
+                     if (a, row["threads"]) in by_key and a != row["label"] and by_key[(a, row["threads"])] > 0}

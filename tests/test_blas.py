@@ -1,0 +1,418 @@
+"""swiftpy.blas against numpy and scipy.linalg.blas."""
+import array
+import threading
+
+import pytest
+
+np = pytest.importorskip("numpy")
+sblas = pytest.importorskip("scipy.linalg.blas")
+blas = pytest.importorskip("swiftpy.blas")
+
+RNG = np.random.default_rng(1234)
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: dict(rtol=2e-5, atol=2e-5), np.float64: dict(rtol=1e-12, atol=1e-12)}
+
+
+def rand(shape, dtype=np.float64, order="C"):
+    return np.asarray(RNG.standard_normal(shape), dtype=dtype, order=order)
+
+
+def close(actual, expected, dtype=np.float64):
+    actual = np.asarray(actual)
+    assert actual.shape == np.shape(expected)
+    np.testing.assert_allclose(actual, expected, **TOL[dtype])
+
+
+def variant(name, dtype):
+    prefix = "d" if dtype == np.float64 else "s"
+    if name == "iamax":
+        return getattr(blas, f"i{prefix}amax"), getattr(sblas, f"i{prefix}amax")
+    return getattr(blas, prefix + name), getattr(sblas, prefix + name)
+
+
+SHAPES = [(1, 1, 1), (1, 7, 1), (5, 1, 3), (3, 4, 5), (1, 6, 9), (9, 6, 1), (0, 3, 4), (3, 0, 4), (3, 4, 0),
+          (17, 33, 25), (64, 64, 64)]
+
+
+# ---------------------------------------------------------------- matmul
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,k,n", SHAPES)
+@pytest.mark.parametrize("orders", ["CC", "CF", "FC", "FF"])
+def test_matmul_matches_numpy(dtype, m, k, n, orders):
+    a, b = rand((m, k), dtype, orders[0]), rand((k, n), dtype, orders[1])
+    result = blas.matmul(a, b)
+    assert isinstance(result, blas.Buffer)
+    out = np.asarray(result)
+    assert out.dtype == dtype
+    close(out, a @ b, dtype)
+
+
+def test_matmul_result_is_wrapped_without_copy():
+    a, b = rand((3, 4)), rand((4, 2))
+    result = blas.matmul(a, b)
+    first, second = np.asarray(result), np.asarray(result)
+    assert np.shares_memory(first, second)
+    assert memoryview(result).format == "d" and memoryview(result).shape == (3, 2)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_transposed_and_strided_views(dtype):
+    a, b = rand((6, 8), dtype), rand((10, 12), dtype)
+    close(blas.matmul(a.T, a), a.T @ a, dtype)
+    close(blas.matmul(a[::2, 1::3], b[:3:, ::-2].T[:3]), a[::2, 1::3] @ b[:3:, ::-2].T[:3], dtype)
+    close(blas.matmul(a[:, ::-1], b[::-1, :8].T), a[:, ::-1] @ b[::-1, :8].T, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_vectors(dtype):
+    a, x, y = rand((5, 3), dtype), rand(3, dtype), rand(5, dtype)
+    close(blas.matmul(a, x), a @ x, dtype)
+    close(blas.matmul(y, a), y @ a, dtype)
+    close(blas.matmul(a, x[::-1]), a @ x[::-1], dtype)
+    assert blas.matmul(x, x) == pytest.approx(float(x @ x), rel=1e-5)
+
+
+def test_matmul_mixed_dtypes_and_other_exporters():
+    a32, b64 = rand((3, 4), np.float32), rand((4, 2))
+    result = np.asarray(blas.matmul(a32, b64))
+    assert result.dtype == np.float64
+    close(result, a32.astype(np.float64) @ b64)
+    mv = memoryview(rand((4, 2)))
+    close(blas.matmul(rand((1, 4)) * 0 + 1, mv), np.ones((1, 4)) @ np.asarray(mv))
+    v = array.array("d", [1.0, 2.0, 3.0])
+    close(blas.matmul(np.eye(3), v), [1.0, 2.0, 3.0])
+    close(blas.matmul([[1.0, 2.0], [3.0, 4.0]], [[1.0], [1.0]]), [[3.0], [7.0]])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_out(dtype):
+    a, b = rand((4, 5), dtype), rand((5, 3), dtype)
+    for order in "CF":
+        out = np.full((4, 3), np.nan, dtype=dtype, order=order)
+        assert blas.matmul(a, b, out=out) is out
+        close(out, a @ b, dtype)
+    big = np.zeros((8, 6), dtype=dtype)
+    blas.matmul(a, b, out=big[::2, ::2])
+    close(big[::2, ::2], a @ b, dtype)
+    assert not big[1::2].any()
+    vec = np.zeros(4, dtype=dtype)
+    blas.matmul(a, b[:, 0].copy(), out=vec)
+    close(vec, a @ b[:, 0], dtype)
+
+
+def test_matmul_nan_and_inf_propagate():
+    a = np.array([[np.nan, 1.0], [1.0, 1.0]])
+    b = np.array([[1.0, 0.0], [np.inf, 1.0]])
+    np.testing.assert_array_equal(np.isnan(np.asarray(blas.matmul(a, b))), np.isnan(a @ b))
+    np.testing.assert_array_equal(np.isinf(np.asarray(blas.matmul(a, b))), np.isinf(a @ b))
+
+
+@pytest.mark.parametrize("args,exc,match", [
+    ((np.ones((2, 3)), np.ones((4, 2))), ValueError, "mismatch in its core dimension 0"),
+    ((np.ones((2, 3)), np.ones(4)), ValueError, "size 4 is different from 3"),
+    ((np.ones((2, 2, 2)), np.ones((2, 2))), ValueError, "only 1-D and 2-D"),
+    ((np.float64(1.0), np.ones((2, 2))), ValueError, "does not have enough dimensions"),
+    ((np.ones((2, 2), dtype=np.int64), np.ones((2, 2))), TypeError, "unsupported dtype"),
+    ((np.ones((2, 2), dtype=np.complex128), np.ones((2, 2))), TypeError, "unsupported dtype"),
+    ((b"abcd", np.ones((2, 2))), TypeError, "unsupported dtype"),
+    ((None, np.ones((2, 2))), TypeError, "must be an array"),
+    (("text", np.ones((2, 2))), TypeError, "cannot convert|expected an array"),
+])
+def test_matmul_bad_inputs(args, exc, match):
+    with pytest.raises(exc, match=match):
+        blas.matmul(*args)
+
+
+def test_matmul_bad_out():
+    a, b = np.ones((2, 3)), np.ones((3, 4))
+    readonly = np.zeros((2, 4))
+    readonly.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        blas.matmul(a, b, out=readonly)
+    with pytest.raises(ValueError, match=r"out has shape \(4, 2\), expected \(2, 4\)"):
+        blas.matmul(a, b, out=np.zeros((4, 2)))
+    with pytest.raises(TypeError, match="out has dtype float32, but the result is float64"):
+        blas.matmul(a, b, out=np.zeros((2, 4), dtype=np.float32))
+    with pytest.raises(TypeError, match="expected a float64 array"):
+        blas.matmul(a, b, out=np.zeros((2, 4), dtype=np.int64))
+    with pytest.raises(TypeError, match="writable"):
+        blas.matmul(a, b, out=[[0.0] * 4] * 2)
+    square = np.ones((3, 3))
+    with pytest.raises(ValueError, match="shares memory"):
+        blas.matmul(square, np.ones((3, 3)), out=square)
+    with pytest.raises(ValueError, match="shares memory"):
+        blas.matmul(square[:, :2].T.copy(), square, out=square[:2])
+    with pytest.raises(ValueError, match="elements that share memory"):
+        blas.matmul(a, b, out=np.lib.stride_tricks.as_strided(np.zeros(4), (2, 4), (0, 8), writeable=True))
+
+
+# ---------------------------------------------------------------- gemm
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,k,n", SHAPES)
+@pytest.mark.parametrize("trans_a,trans_b", [(0, 0), (1, 0), (0, 1), (2, 2)])
+def test_gemm_matches_scipy(dtype, m, k, n, trans_a, trans_b):
+    ours, ref = variant("gemm", dtype)
+    a = rand((k, m) if trans_a else (m, k), dtype, "F" if m % 2 else "C")
+    b = rand((n, k) if trans_b else (k, n), dtype)
+    c = rand((m, n), dtype)
+    for kwargs in [dict(), dict(beta=0.5, c=c), dict(beta=0.0, c=c)]:
+        if m and n:
+            expected = ref(1.5, a, b, trans_a=trans_a, trans_b=trans_b, **kwargs)
+        else:  # scipy refuses empty outputs; numpy defines them
+            expected = 1.5 * (a.T if trans_a else a) @ (b.T if trans_b else b) + kwargs.get("beta", 0) * c
+        got = ours(1.5, a, b, trans_a=trans_a, trans_b=trans_b, **kwargs)
+        assert np.asarray(got).dtype == dtype
+        close(got, expected, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gemm_conversions_and_overwrite(dtype):
+    ours, ref = variant("gemm", dtype)
+    other = np.float64 if dtype == np.float32 else np.float32
+    a, b = rand((4, 3), other), rand((3, 5))
+    close(ours(1.0, a, b), ref(1.0, a, b), dtype)
+    close(ours(1.0, a[::2], b[:, ::2]), ref(1.0, a[::2], b[:, ::2]), dtype)
+    close(ours(1.0, [[1, 2], [3, 4]], [[1], [1]]), ref(1.0, [[1, 2], [3, 4]], [[1], [1]]), dtype)
+    ints = np.arange(6).reshape(2, 3)
+    close(ours(2.0, ints, ints.T), ref(2.0, ints, ints.T), dtype)
+    a, b = rand((4, 3), dtype), rand((3, 5), dtype)
+    c = rand((4, 5), dtype, "F")
+    saved = c.copy()
+    expected = ref(1.0, a, b, beta=2.0, c=saved)
+    assert ours(1.0, a, b, beta=2.0, c=c) is not c  # not overwritten by default
+    np.testing.assert_array_equal(c, saved)
+    assert ours(1.0, a, b, beta=2.0, c=c, overwrite_c=1) is c  # Fortran-ordered: in place
+    close(c, expected, dtype)
+    cc = rand((4, 5), dtype, "C")
+    saved = cc.copy()
+    assert ours(1.0, a, b, beta=2.0, c=cc, overwrite_c=1) is not cc  # as scipy: C order is copied
+    np.testing.assert_array_equal(cc, saved)
+
+
+def test_gemm_beta_zero_ignores_nan_in_c():
+    c = np.full((2, 2), np.nan)
+    close(blas.dgemm(1.0, np.eye(2), np.eye(2), beta=0.0, c=c), np.eye(2))
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: blas.dgemm(1.0, np.ones((2, 3)), np.ones((2, 3))), ValueError, r"shapes \(2, 3\) and \(2, 3\) not aligned"),
+    (lambda: blas.dgemm(1.0, np.ones((2, 3)), np.ones((3, 4)), c=np.ones((3, 3))), ValueError, r"c has shape \(3, 3\), expected \(2, 4\)"),
+    (lambda: blas.dgemm(1.0, np.ones(3), np.ones((3, 4))), ValueError, "a must be a 2-D array"),
+    (lambda: blas.dgemm(1.0, np.ones((2, 3)), np.ones((3, 4)), trans_a=3), ValueError, "trans_a must be 0, 1 or 2"),
+    (lambda: blas.dgemm(1.0, np.ones((2, 2, 2)), np.ones((2, 2))), ValueError, "at most 2 dimensions"),
+    (lambda: blas.sgemm(1.0, "ab", np.ones((2, 2))), TypeError, "cannot convert|expected an array"),
+    (lambda: blas.dgemm(1.0, np.ones((2, 2), dtype=complex), np.ones((2, 2))), TypeError, "unsupported array format"),
+    (lambda: blas.dgemm("x", np.ones((2, 2)), np.ones((2, 2))), TypeError, "real number"),
+])
+def test_gemm_bad_inputs(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_signatures_match_scipy():
+    import inspect
+    sig = inspect.signature(blas.dgemm)
+    assert list(sig.parameters) == ["alpha", "a", "b", "beta", "c", "trans_a", "trans_b", "overwrite_c"]
+    assert sig.parameters["beta"].default == 0.0 and sig.parameters["c"].default is None
+    assert list(inspect.signature(blas.dgemv).parameters) == [
+        "alpha", "a", "x", "beta", "y", "offx", "incx", "offy", "incy", "trans", "overwrite_y"]
+    assert list(inspect.signature(blas.daxpy).parameters) == ["x", "y", "n", "a", "offx", "incx", "offy", "incy"]
+    assert list(inspect.signature(blas.sscal).parameters) == ["a", "x", "n", "offx", "incx"]
+    for name in ["nrm2", "asum"]:
+        assert list(inspect.signature(getattr(blas, "d" + name)).parameters) == ["x", "n", "offx", "incx"]
+
+
+# ---------------------------------------------------------------- gemv
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m,n", [(1, 1), (1, 5), (5, 1), (4, 7), (30, 20)])
+@pytest.mark.parametrize("trans", [0, 1])
+def test_gemv_matches_scipy(dtype, m, n, trans):
+    ours, ref = variant("gemv", dtype)
+    a = rand((m, n), dtype, "F" if n % 2 else "C")
+    rows, cols = (n, m) if trans else (m, n)
+    x = rand(cols * 2 + 1, dtype)
+    y = rand(rows * 3 + 2, dtype)
+    cases = [dict(), dict(incx=2), dict(offx=1), dict(incx=-2),
+             dict(beta=0.5, y=y), dict(beta=0.5, y=y, incy=3, offy=1), dict(beta=0.5, y=y, incy=-3), dict(incy=2, offy=1)]
+    for kwargs in cases:
+        xx = x if kwargs.get("incx", 1) != 1 or "offx" in kwargs else x[:cols]
+        yy_kwargs = dict(kwargs)
+        if "y" in kwargs and "incy" not in kwargs:
+            yy_kwargs["y"] = y[:rows]
+        expected = ref(0.75, a, xx, trans=trans, **yy_kwargs)
+        got = ours(0.75, a, xx, trans=trans, **yy_kwargs)
+        close(got, expected, dtype)
+
+
+def test_gemv_overwrite_and_errors():
+    a, x = rand((3, 4)), rand(4)
+    y = rand(3)
+    expected = sblas.dgemv(1.0, a, x, beta=1.0, y=y.copy())
+    assert blas.dgemv(1.0, a, x, beta=1.0, y=y) is not y
+    assert blas.dgemv(1.0, a, x, beta=1.0, y=y, overwrite_y=1) is y
+    close(y, expected)
+    with pytest.raises(ValueError, match="x is too short"):
+        blas.dgemv(1.0, a, np.ones(3))
+    with pytest.raises(ValueError, match="incx must not be 0"):
+        blas.dgemv(1.0, a, x, incx=0)
+    with pytest.raises(ValueError, match="y is too short"):
+        blas.dgemv(1.0, a, x, y=np.ones(2))
+    with pytest.raises(ValueError, match="a must be a 2-D array"):
+        blas.dgemv(1.0, x, x)
+
+
+# ---------------------------------------------------------------- level 1
+
+LEVEL1_CASES = [dict(), dict(incx=2), dict(offx=3), dict(n=5, offx=2, incx=3), dict(n=0), dict(incx=-2), dict(incx=-1, n=7)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kwargs", LEVEL1_CASES)
+def test_level1_reductions_match_scipy(dtype, kwargs):
+    x = rand(23, dtype)
+    x[11] = 9.0  # a clear maximum
+    for name in ["nrm2", "asum", "iamax"]:
+        ours, ref = variant(name, dtype)
+        if name == "nrm2" and kwargs.get("incx", 1) < 0:
+            with pytest.raises(ValueError, match="incx must be positive"):
+                ours(x, **kwargs)
+            continue
+        expected, got = ref(x, **kwargs), ours(x, **kwargs)
+        assert type(got) is type(expected)
+        assert got == pytest.approx(expected, rel=1e-5), name
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kwargs", LEVEL1_CASES + [dict(incy=-1), dict(offy=2, incy=2, n=4), dict(incx=2, incy=-3, n=6)])
+def test_level1_dot_axpy_scal_match_scipy(dtype, kwargs):
+    x, y = rand(23, dtype), rand(23, dtype)
+    ours, ref = variant("dot", dtype)
+    assert ours(x, y, **kwargs) == pytest.approx(ref(x, y, **kwargs), rel=1e-4, abs=1e-5)
+    ours, ref = variant("axpy", dtype)
+    y1, y2 = y.copy(), y.copy()
+    r1, r2 = ours(x, y1, a=-1.25, **kwargs), ref(x, y2, a=-1.25, **kwargs)
+    assert r1 is y1 and r2 is y2
+    close(y1, y2, dtype)
+    ours, ref = variant("scal", dtype)
+    sx = {k: v for k, v in kwargs.items() if "y" not in k}
+    x1, x2 = x.copy(), x.copy()
+    assert ours(2.5, x1, **sx) is x1
+    ref(2.5, x2, **sx)
+    close(x1, x2, dtype)
+
+
+def test_level1_conversions_return_new_arrays():
+    x = np.arange(5.0)
+    ylist = [1.0, 2.0, 3.0, 4.0, 5.0]
+    close(blas.daxpy(x, ylist), sblas.daxpy(x, ylist))
+    assert ylist == [1.0, 2.0, 3.0, 4.0, 5.0]
+    y32 = np.ones(5, np.float32)
+    result = blas.daxpy(x, y32)
+    assert np.asarray(result).dtype == np.float64 and (y32 == 1).all()
+    close(result, sblas.daxpy(x, np.ones(5, np.float32)))
+    strided = np.arange(10.0)[::2]
+    result = blas.dscal(2.0, strided)
+    assert result is not strided
+    close(result, sblas.dscal(2.0, np.arange(10.0)[::2]))
+    close(strided, np.arange(10.0)[::2])
+    assert blas.ddot(array.array("i", [1, 2, 3]), [1, 1, 1]) == 6.0
+    assert blas.idamax(memoryview(array.array("f", [1.0, -5.0, 2.0]))) == 1
+    assert blas.dnrm2(np.arange(4.0).astype(">f8")) == pytest.approx(float(np.linalg.norm(np.arange(4.0))))
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: blas.ddot(np.ones(5), np.ones(3)), "y is too short"),
+    (lambda: blas.ddot(np.ones(5), np.ones(5), incx=0), "incx must not be 0"),
+    (lambda: blas.dnrm2(np.ones(5), n=10), "x is too short"),
+    (lambda: blas.dnrm2(np.ones(5), offx=5), "offx must satisfy"),
+    (lambda: blas.idamax(np.zeros(0)), "offx must satisfy"),
+    (lambda: blas.daxpy(np.ones(5), np.ones(3)), "y is too short"),
+    (lambda: blas.dasum(np.ones((2, 2))), "must be a 1-D array"),
+])
+def test_level1_bad_inputs(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# ---------------------------------------------------------------- threads
+
+def test_num_threads_roundtrip():
+    before = blas.get_num_threads()
+    try:
+        blas.set_num_threads(1)
+        assert blas.get_num_threads() == 1
+        with pytest.raises(ValueError):
+            blas.set_num_threads(0)
+    finally:
+        blas.set_num_threads(before)
+    assert blas.get_num_threads() == before
+
+
+def test_threadpoolctl_sees_and_limits_our_openblas():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    info = threadpoolctl.threadpool_info()
+    assert any(entry.get("internal_api") == "openblas" for entry in info)
+    before = blas.get_num_threads()
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        assert blas.get_num_threads() == 1
+    assert blas.get_num_threads() == before
+
+
+def test_two_threads_compute_concurrently_and_correctly():
+    n = 200
+    mats = [(rand((n, n)), rand((n, n))) for _ in range(2)]
+    expected = [a @ b for a, b in mats]
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def work(i):
+        a, b = mats[i]
+        barrier.wait()
+        for _ in range(10):
+            got = np.asarray(blas.dgemm(1.0, a, b))
+            if not np.allclose(got, expected[i], rtol=1e-10, atol=1e-10):
+                errors.append(i)
+            out = np.empty((n, n))
+            blas.matmul(a, b, out=out)
+            if not np.allclose(out, expected[i], rtol=1e-10, atol=1e-10):
+                errors.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert blas.calls_in_flight() == 0
+    assert blas.get_num_threads() >= 1
+
+
+def test_large_calls_release_the_gil():
+    # A Python thread keeps counting while a large dgemm runs: only possible if the call
+    # released the GIL (a call holding it would stall the counter for its whole duration).
+    a, b = rand((700, 700)), rand((700, 700))
+    state = {"run": True, "count": 0, "during": 0}
+
+    def counter():
+        while state["run"]:
+            state["count"] += 1
+
+    thread = threading.Thread(target=counter)
+    thread.start()
+    try:
+        best = 0
+        for _ in range(3):
+            start = state["count"]
+            blas.dgemm(1.0, a, b)
+            best = max(best, state["count"] - start)
+    finally:
+        state["run"] = False
+        thread.join()
+    assert best > 1000
+
+
+def test_small_calls_keep_the_gil_threshold():
+    assert blas.GIL_RELEASE_FLOPS == 100_000
