@@ -42,6 +42,8 @@ class _NativeModuleFinder(importlib.abc.MetaPathFinder):
         package, _, name = fullname.partition(".")
         if package != __name__ or name not in NATIVE_MODULES:
             return None
+        if fullname in sys.builtin_module_names:
+            return None  # compiled into an embedding program (swiftpy-bench, swiftpy-python)
         location = native_library_path()
         if location is None:
             raise ImportError(
