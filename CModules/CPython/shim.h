@@ -63,6 +63,8 @@ static inline void swiftpy_tuple_set_item(PyObject *t, Py_ssize_t i, PyObject *v
 static inline Py_ssize_t swiftpy_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
 static inline void swiftpy_list_set_item(PyObject *l, Py_ssize_t i, PyObject *v) { PyList_SET_ITEM(l, i, v); }
 static inline char *swiftpy_bytes_as_string(PyObject *b) { return PyBytes_AS_STRING(b); }
+static inline Py_ssize_t swiftpy_var_size(PyObject *o) { return Py_SIZE(o); }
+static inline int swiftpy_bytes_check_exact(PyObject *o) { return PyBytes_CheckExact(o); }
 
 /// The item array of a tuple (`PyTupleObject.ob_item`), for vectorcall-style access.
 static inline PyObject *const *swiftpy_tuple_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }

@@ -54,16 +54,26 @@ public struct PyBuffer {
         case strided
     }
 
-    /// Owns the pinned view; copies of this struct share it.
-    @usableFromInline let storage: PinnedView
+    /// Owns the pinned view; copies of this struct share it. `nil` for a `bytes`
+    /// argument read in place (see ``init(fromPython:_:)``).
+    @usableFromInline let storage: PinnedView?
+    /// The first byte and the length, cached from the view (or the `bytes` object).
+    @usableFromInline let base: UnsafeMutableRawPointer?
+    @usableFromInline let length: Int
+    @usableFromInline let readOnly: Bool
+
     // SAFETY: `Py_buffer` may point into itself (`shape = &view->len`), so it lives at a
     // fixed address inside `storage` (tail-allocated) for the storage's whole life.
-    @usableFromInline var view: UnsafeMutablePointer<Py_buffer> { storage.view }
+    var view: UnsafeMutablePointer<Py_buffer>? { storage?.view }
 
     /// Pins `object`'s memory. Throws `TypeError` ("a bytes-like object is required, not
     /// 'str'") if it has no buffer, `BufferError` if it cannot satisfy `requirements`
     /// (read-only where writable is needed, not contiguous where contiguity is needed).
     public init(_ object: PyBorrowedRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
+        try self.init(pinning: object, requirements)
+    }
+
+    init(pinning object: PyBorrowedRef, _ requirements: Requirements) throws {
         guard PyObject_CheckBuffer(object.pointer) != 0 else {
             throw PyException.typeError(requirements.writable
                 ? "a read-write bytes-like object is required, not '\(object.typeName)'"
@@ -83,38 +93,52 @@ public struct PyBuffer {
         // Only now is there a view to release.
         storage.isPinned = true
         self.storage = storage
+        self.base = view.pointee.buf
+        self.length = view.pointee.len
+        self.readOnly = view.pointee.readonly != 0
+    }
+
+    /// A builtin's `bytes` argument, read in place: immutable, and kept alive by the
+    /// caller for the whole call (detached parts included), so it needs neither a view
+    /// nor an allocation. This is what keeps `crc32(b"...")` on small inputs as cheap as
+    /// the stdlib's.
+    init(argumentBytes object: PyBorrowedRef) {
+        self.storage = nil
+        self.base = UnsafeMutableRawPointer(swiftpy_bytes_as_string(object.pointer))
+        self.length = swiftpy_var_size(object.pointer)
+        self.readOnly = true
     }
 
     /// Pins an owned object's memory (the view itself keeps the object alive).
     public init(_ object: PyObjectRef, _ py: Python, _ requirements: Requirements = .bytes) throws {
         defer { withExtendedLifetime(object) {} }
-        try self.init(object.borrowed, py, requirements)
+        try self.init(pinning: object.borrowed, requirements)
     }
 
-
     /// The object that keeps this view pinned (all copies share it). Hold it to keep
-    /// the memory valid, e.g. next to a raw pointer handed to detached code.
-    public var owner: AnyObject { storage }
+    /// the memory valid, e.g. next to a raw pointer handed to detached code. For a
+    /// `bytes` argument read in place, the caller keeps the memory alive for the call.
+    public var owner: AnyObject? { storage }
 
     /// Length in bytes.
-    @inlinable public var byteCount: Int { view.pointee.len }
+    @inlinable public var byteCount: Int { length }
     /// Whether the exporter refuses writes.
-    public var isReadOnly: Bool { view.pointee.readonly != 0 }
+    public var isReadOnly: Bool { readOnly }
     /// Size of one item in bytes.
-    public var itemSize: Int { view.pointee.itemsize }
+    public var itemSize: Int { view?.pointee.itemsize ?? 1 }
     /// The struct-module format of one item ("B" unless the exporter says otherwise).
-    public var format: String { view.pointee.format.map { String(cString: $0) } ?? "B" }
+    public var format: String { view?.pointee.format.map { String(cString: $0) } ?? "B" }
     /// Number of dimensions.
-    public var dimensions: Int { Int(view.pointee.ndim) }
+    public var dimensions: Int { view.map { Int($0.pointee.ndim) } ?? 1 }
     /// Items per dimension (one dimension of `byteCount / itemSize` items if the exporter
     /// gave no shape).
     public var shape: [Int] {
-        guard let shape = view.pointee.shape else { return [byteCount / max(itemSize, 1)] }
+        guard let shape = view?.pointee.shape else { return [byteCount / max(itemSize, 1)] }
         return (0..<dimensions).map { shape[$0] }
     }
     /// Bytes between items per dimension (C-contiguous strides if the exporter gave none).
     public var strides: [Int] {
-        if let strides = view.pointee.strides { return (0..<dimensions).map { strides[$0] } }
+        if let strides = view?.pointee.strides { return (0..<dimensions).map { strides[$0] } }
         var result = Array(repeating: itemSize, count: max(dimensions, 1))
         let shape = self.shape
         for i in stride(from: result.count - 2, through: 0, by: -1) { result[i] = result[i + 1] * shape[i + 1] }
@@ -125,34 +149,35 @@ public struct PyBuffer {
     /// read. Returns 0 for a dimension out of range.
     public func extent(_ dimension: Int) -> Int {
         guard dimension >= 0, dimension < dimensions else { return 0 }
-        guard let shape = view.pointee.shape else { return dimension == 0 ? byteCount / max(itemSize, 1) : 0 }
+        guard let shape = view?.pointee.shape else { return dimension == 0 ? byteCount / max(itemSize, 1) : 0 }
         return shape[dimension]
     }
     /// Bytes between items along `dimension`, like `strides[dimension]` without building
     /// an array. Returns 0 for a dimension out of range.
     public func byteStride(_ dimension: Int) -> Int {
         guard dimension >= 0, dimension < dimensions else { return 0 }
-        if let strides = view.pointee.strides { return strides[dimension] }
+        if let strides = view?.pointee.strides { return strides[dimension] }
         return strides[dimension]
     }
     /// Whether the memory is contiguous in the given order ("C", "F" or "A").
     public func isContiguous(_ order: Character = "C") -> Bool {
-        PyBuffer_IsContiguous(view, CChar(order.asciiValue ?? UInt8(ascii: "C"))) != 0
+        guard let view else { return true }
+        return PyBuffer_IsContiguous(view, CChar(order.asciiValue ?? UInt8(ascii: "C"))) != 0
     }
     /// The address of the first item (for strided, typed access with GIL-held code).
-    public var baseAddress: UnsafeMutableRawPointer? { view.pointee.buf }
+    public var baseAddress: UnsafeMutableRawPointer? { base }
 
     /// Reads the bytes with the GIL held. Only for contiguous buffers (the default).
     @inlinable
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        try body(UnsafeRawBufferPointer(start: base, count: length))
     }
 
     /// Writes the bytes with the GIL held. Throws `BufferError` if the view is read-only.
     @inlinable
     public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
-        guard view.pointee.readonly == 0 else { throw PyException.bufferError("buffer is read-only") }
-        return try body(UnsafeMutableRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        guard !readOnly else { throw PyException.bufferError("buffer is read-only") }
+        return try body(UnsafeMutableRawBufferPointer(start: base, count: length))
     }
 
     /// Runs `body` with the GIL released (when `condition` is true) on the pinned bytes.
@@ -166,7 +191,7 @@ public struct PyBuffer {
         // SAFETY: the address stays valid while `self` (the pinned view) is alive, which
         // withExtendedLifetime guarantees for the whole detached call; the closure only
         // sees it as a non-escapable span.
-        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
         return try withExtendedLifetime(storage) {
             try py.detach(if: condition) { try body(bytes.value.bytes) }
         }
@@ -179,8 +204,8 @@ public struct PyBuffer {
         _ py: Python, if condition: Bool = true, _ body: @Sendable (RawSpan, inout Interruption) throws -> R
     ) throws -> R {
         // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
-        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
-        return try withExtendedLifetime(self) {
+        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
+        return try withExtendedLifetime(storage) {
             try py.detachInterruptibly(if: condition) { interruption in
                 try body(bytes.value.bytes, &interruption)
             }
@@ -193,9 +218,9 @@ public struct PyBuffer {
     public func detachMutating<R: Sendable>(
         _ py: Python, if condition: Bool = true, _ body: @Sendable (inout MutableRawSpan) throws -> R
     ) throws -> R {
-        guard view.pointee.readonly == 0 else { throw PyException.bufferError("buffer is read-only") }
+        guard !readOnly else { throw PyException.bufferError("buffer is read-only") }
         // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
-        let bytes = UncheckedSendable(UnsafeMutableRawBufferPointer(start: view.pointee.buf, count: view.pointee.len))
+        let bytes = UncheckedSendable(UnsafeMutableRawBufferPointer(start: base, count: length))
         return try withExtendedLifetime(storage) {
             try py.detach(if: condition) {
                 var span = bytes.value.mutableBytes
@@ -210,8 +235,14 @@ extension PyBuffer: Sendable {}
 
 extension PyBuffer: FromPython {
     /// A read-only, C-contiguous view: what a `bytes-like object` parameter means.
+    /// An exact `bytes` argument is read in place (no view, no allocation); like any
+    /// borrowed argument, it is valid for the duration of the call.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        try self.init(object, py, .bytes)
+        if swiftpy_bytes_check_exact(object.pointer) != 0 {
+            self.init(argumentBytes: object)
+        } else {
+            try self.init(pinning: object, .bytes)
+        }
     }
 }
 
@@ -235,10 +266,12 @@ final class PinnedView: ManagedBuffer<Bool, Py_buffer> {
         return storage
     }
 
-    /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release.
+    /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release. Read and
+    /// written through the header pointer: the `header` property would add dynamic
+    /// exclusivity checks to every call that takes a buffer.
     var isPinned: Bool {
-        get { header }
-        set { header = newValue }
+        get { withUnsafeMutablePointerToHeader { $0.pointee } }
+        set { withUnsafeMutablePointerToHeader { $0.pointee = newValue } }
     }
 
     // SAFETY: elements of a ManagedBuffer have a stable address for the object's life.

@@ -28,7 +28,7 @@ enum DType: Sendable, Equatable {
 struct ArrayArgument {
     /// Keeps the memory alive and pinned: the caller's `PyBuffer`, or the `SwiftBuffer`
     /// holding a converted copy.
-    let owner: AnyObject
+    let owner: AnyObject?
     let dtype: DType
     let ndim: Int
     /// Extents of dimensions 0 and 1 (1 for missing dimensions).
