@@ -625,30 +625,6 @@ def test_gil_released(case):
     assert during > 1000
 
 
-def test_threads_run_in_parallel():
-    """Two threads compressing take clearly less than twice one thread's time (2+ idle cores)."""
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("needs 2 cores")
-    data = TEXT * 4
-
-    def once(_):
-        zlib.compress(data, 6)
-
-    best = 0.0
-    for _ in range(3):
-        t = time.perf_counter()
-        once(0)
-        once(0)
-        serial = time.perf_counter() - t
-        t = time.perf_counter()
-        run_threads(2, once)
-        best = max(best, serial / (time.perf_counter() - t))
-        if best > 1.4:
-            break
-    # Measured 1.9x on an idle 2-core machine; the bar is low for busy CI machines.
-    assert best > 1.1
-
-
 # --- Ctrl-C --------------------------------------------------------------------------------
 
 INTERRUPT_SCRIPT = textwrap.dedent(r"""

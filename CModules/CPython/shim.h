@@ -69,6 +69,9 @@ static inline int swiftpy_bytes_check_exact(PyObject *o) { return PyBytes_CheckE
 /// The item array of a tuple (`PyTupleObject.ob_item`), for vectorcall-style access.
 static inline PyObject *const *swiftpy_tuple_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }
 
+/// `Py_TPFLAGS_DEFAULT`: on 3.9 it ORs in a conditional macro Swift cannot import.
+static inline unsigned long swiftpy_tpflags_default(void) { return Py_TPFLAGS_DEFAULT; }
+
 /// `Py_TPFLAGS_DISALLOW_INSTANTIATION` exists from 3.10; 0 before.
 static inline unsigned long swiftpy_tpflags_disallow_instantiation(void) {
 #ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
@@ -77,6 +80,17 @@ static inline unsigned long swiftpy_tpflags_disallow_instantiation(void) {
     return 0;
 #endif
 }
+
+#if PY_VERSION_HEX < 0x030A0000
+/// `PyModule_AddObjectRef` is 3.10+. Before, the same contract (never steals `value`)
+/// over `PyModule_AddObject` (which steals it on success only), as pythoncapi-compat does.
+static inline int PyModule_AddObjectRef(PyObject *module, const char *name, PyObject *value) {
+    Py_XINCREF(value);
+    int result = PyModule_AddObject(module, name, value);
+    if (result < 0) Py_XDECREF(value);
+    return result;
+}
+#endif
 
 /// Calls a GC visit procedure (`Py_VISIT` is a macro over it).
 static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
@@ -129,6 +143,13 @@ static inline int swiftpy_is_finalizing(void) {
 #endif
 }
 
+#if PY_VERSION_HEX >= 0x030D0000
+/// `_PyOS_IsMainThread` (whether this thread handles signals: the main thread of the main
+/// interpreter) moved to the internal pycore_signal.h in 3.13 but is still exported
+/// (`PyAPI_FUNC`); declared here so Swift keeps calling it by its name.
+PyAPI_FUNC(int) _PyOS_IsMainThread(void);
+#endif
+
 /// A monotonic clock in nanoseconds. Here rather than through Swift's Glibc module:
 /// importing Glibc next to CPython makes Clang see libc under two sets of feature macros.
 static inline unsigned long long swiftpy_monotonic_ns(void) {
@@ -136,6 +157,11 @@ static inline unsigned long long swiftpy_monotonic_ns(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
+
+/// Static struct-module format strings (a Py_buffer's `format` must outlive the view).
+static inline const char *swiftpy_format_d(void) { return "d"; }
+static inline const char *swiftpy_format_f(void) { return "f"; }
+static inline const char *swiftpy_format_B(void) { return "B"; }
 
 /// Raises `exc` with an already formatted UTF-8 message. (`PyErr_Format` is variadic.)
 static inline void swiftpy_set_error(PyObject *exc, const char *message) {

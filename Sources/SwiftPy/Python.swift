@@ -1,4 +1,5 @@
 import CPython
+import Synchronization
 
 /// Proof that the current thread is attached to the interpreter (holds the GIL).
 ///
@@ -37,6 +38,7 @@ extension Python {
     /// (`Py_BEGIN_ALLOW_THREADS` / `Py_END_ALLOW_THREADS`).
     @inlinable
     public func detach<T: Sendable, E: Error>(_ body: @Sendable () throws(E) -> T) throws(E) -> T {
+        guard GILRelease.isEnabled else { return try body() }
         let state = PyEval_SaveThread()
         defer { PyEval_RestoreThread(state) }
         return try body()
@@ -64,7 +66,7 @@ extension Python {
         if condition: Bool = true, _ body: @Sendable (inout Interruption) throws -> T
     ) throws -> T {
         let isMainThread = _PyOS_IsMainThread() != 0
-        if !condition {
+        if !condition || !GILRelease.isEnabled {
             var interruption = Interruption(savedState: nil, handlesSignals: isMainThread)
             return try body(&interruption)
         }
@@ -74,3 +76,18 @@ extension Python {
         return try body(&interruption)
     }
 }
+
+/// A process-wide switch that makes every `detach` in this copy of SwiftPy keep the GIL.
+///
+/// For measuring what releasing the GIL buys (the benchmark's "GIL held" mode runs the
+/// very same builtins with it off); not for production use. Each extension module that
+/// links SwiftPy statically has its own switch.
+public enum GILRelease {
+    /// Whether `detach` really releases the GIL (default `true`).
+    @inlinable public static var isEnabled: Bool {
+        get { gilReleaseSwitch.load(ordering: .relaxed) }
+        set { gilReleaseSwitch.store(newValue, ordering: .relaxed) }
+    }
+}
+
+@usableFromInline let gilReleaseSwitch = Atomic<Bool>(true)

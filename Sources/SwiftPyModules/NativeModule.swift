@@ -5,6 +5,16 @@ import SwiftPy
 let nativeModule = ModuleDefinition(
     name: "swiftpy._native",
     doc: "The shared object holding SwiftPy's native modules.",
+    functions: [
+        Function("set_release_gil", doc: "Benchmark switch: when False, every SwiftPy builtin in this "
+                 + "shared object keeps the GIL instead of releasing it (the 'GIL held' mode). "
+                 + "Process-wide; not for production use.", [Parameter("enabled")]) {
+            (_: Python, enabled: Bool) in GILRelease.isEnabled = enabled
+        },
+        Function("get_release_gil", doc: "Whether SwiftPy builtins release the GIL (see set_release_gil).") {
+            (_: Python) in GILRelease.isEnabled
+        },
+    ],
     constants: [("modules", ["demo", "zlib", "blas"])]
 )
 

@@ -22,7 +22,8 @@ func pythonSourceFolder() -> String {
 
 do {
     try Interpreter.start(builtinModules: [
-        ("swiftpy.demo", PyInit_demo), ("swiftpy.zlib", PyInit_zlib), ("swiftpy.blas", PyInit_blas),
+        ("swiftpy._native", PyInit__native), ("swiftpy.demo", PyInit_demo),
+        ("swiftpy.zlib", PyInit_zlib), ("swiftpy.blas", PyInit_blas),
     ])
     let arguments = Array(CommandLine.arguments.dropFirst())
     let status = try Python.attach { py -> Int in

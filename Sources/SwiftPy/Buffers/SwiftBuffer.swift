@@ -9,78 +9,115 @@ import CPython
 /// code can read it — that rule is the caller's, as with any shared memory.
 public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     // SAFETY: all fields are immutable; the memory they describe is shared as documented.
+
+    /// The array's bytes (64-byte aligned: cache lines, and what BLAS kernels like).
     public let bytes: UnsafeMutableRawBufferPointer
-    public let format: String
     public let itemSize: Int
-    public let shape: [Int]
-    /// Byte strides per dimension.
-    public let strides: [Int]
     public let isReadOnly: Bool
 
-    /// The allocation (at least one byte, so zero-size buffers have an address too).
-    let allocation: UnsafeMutableRawPointer
-    /// C copies of the layout, pointed to by every `Py_buffer` this object fills.
-    let cFormat: UnsafeMutablePointer<CChar>
+    /// One `malloc` block holding, in order: shape (ndim Ints), strides (ndim Ints),
+    /// padding, then the data. One allocation besides this object, whatever the shape:
+    /// creating a result costs what it must (a tiny matrix product is ~100 ns of work).
+    let block: UnsafeMutableRawPointer
     let cShape: UnsafeMutablePointer<Int>
     let cStrides: UnsafeMutablePointer<Int>
+    let ndim: Int
+    /// The format as a C string: a static literal for the common formats, else a copy.
+    let cFormat: UnsafePointer<CChar>
+    let ownsFormat: Bool
     let isCContiguous: Bool
     let isFortranContiguous: Bool
 
     /// Memory orders for a new buffer.
     public enum Order: Sendable { case c, fortran }
 
-    /// Allocates zeroed memory for an array of `shape` items of `itemSize` bytes each,
-    /// described to Python by the struct-module `format` ("d" for Double, "f" for Float,
-    /// "B" for bytes). Throws `ValueError` on a negative dimension and `MemoryError` when
-    /// the size overflows or cannot be allocated.
-    public init(shape: [Int], format: String, itemSize: Int, order: Order = .c, readOnly: Bool = false) throws {
+    /// Allocates memory for an array of `shape` items of `itemSize` bytes each, described
+    /// to Python by the struct-module `format` ("d" for Double, "f" for Float, "B" for
+    /// bytes). The memory is zeroed unless `zeroed` is false — pass false only when the
+    /// caller overwrites every byte before Python can see it. Throws `ValueError` on a
+    /// negative dimension and `MemoryError` when the size overflows or cannot be allocated.
+    public init(shape: [Int], format: String, itemSize: Int, order: Order = .c, readOnly: Bool = false, zeroed: Bool = true) throws {
         guard itemSize > 0 else { throw PyException.valueError("itemsize must be positive") }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw PyException.valueError("negative dimensions are not allowed") }
+        guard shape.count <= 64 else { throw PyException.valueError("too many dimensions: \(shape.count) > 64") }
         var count = 1
         for dim in shape {
+            guard dim >= 0 else { throw PyException.valueError("negative dimensions are not allowed") }
             let (product, overflow) = count.multipliedReportingOverflow(by: dim)
             guard !overflow else { throw PyException.memoryError() }
             count = product
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
-        guard !overflow, byteCount <= Int.max / 2 else { throw PyException.memoryError() }
-        // 64-byte alignment: cache lines, and what BLAS kernels like.
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
-        memory.initializeMemory(as: UInt8.self, repeating: 0)
-        self.allocation = memory.baseAddress!
-        self.bytes = UnsafeMutableRawBufferPointer(start: memory.baseAddress, count: byteCount)
-        self.format = format
+        let layoutBytes = 2 * shape.count * MemoryLayout<Int>.stride
+        guard !overflow, byteCount <= Int.max / 2 - layoutBytes - 128 else { throw PyException.memoryError() }
+        guard let block = malloc(layoutBytes + 64 + max(byteCount, 1)) else { throw PyException.memoryError() }
+        let dataStart = (Int(bitPattern: block) + layoutBytes + 63) & ~63
+        let data = UnsafeMutableRawPointer(bitPattern: dataStart)!
+        if zeroed { memset(data, 0, byteCount) }
+        self.block = block
+        self.bytes = UnsafeMutableRawBufferPointer(start: data, count: byteCount)
         self.itemSize = itemSize
-        self.shape = shape
         self.isReadOnly = readOnly
-        var strides = Array(repeating: itemSize, count: shape.count)
+        self.ndim = shape.count
+        self.cShape = block.bindMemory(to: Int.self, capacity: 2 * max(shape.count, 1))
+        self.cStrides = cShape + shape.count
+        for (i, dim) in shape.enumerated() { cShape[i] = dim }
         switch order {
         case .c:
-            for i in stride(from: shape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * max(shape[i + 1], 1) }
+            var step = itemSize
+            for i in (0..<shape.count).reversed() {
+                cStrides[i] = step
+                step &*= max(shape[i], 1)
+            }
         case .fortran:
-            for i in stride(from: 1, to: shape.count, by: 1) { strides[i] = strides[i - 1] * max(shape[i - 1], 1) }
+            var step = itemSize
+            for i in 0..<shape.count {
+                cStrides[i] = step
+                step &*= max(shape[i], 1)
+            }
         }
-        self.strides = strides
-        self.cFormat = strdup(format)!
-        self.cShape = .allocate(capacity: max(shape.count, 1))
-        self.cShape.initialize(from: shape, count: shape.count)
-        self.cStrides = .allocate(capacity: max(shape.count, 1))
-        self.cStrides.initialize(from: strides, count: strides.count)
-        self.isCContiguous = order == .c || shape.filter({ $0 > 1 }).count <= 1
-        self.isFortranContiguous = order == .fortran || shape.filter({ $0 > 1 }).count <= 1
+        if let literal = SwiftBuffer.staticFormat(format) {
+            self.cFormat = literal
+            self.ownsFormat = false
+        } else {
+            self.cFormat = UnsafePointer(strdup(format)!)
+            self.ownsFormat = true
+        }
+        let nontrivial = shape.lazy.filter { $0 > 1 }.count
+        self.isCContiguous = order == .c || nontrivial <= 1
+        self.isFortranContiguous = order == .fortran || nontrivial <= 1
     }
 
     /// A one-dimensional buffer holding a copy of `values`.
     public convenience init<T: BufferElement>(copying values: [T]) throws {
-        try self.init(shape: [values.count], format: T.bufferFormat, itemSize: MemoryLayout<T>.stride)
+        try self.init(shape: [values.count], format: T.bufferFormat, itemSize: MemoryLayout<T>.stride, zeroed: false)
         values.withUnsafeBytes { bytes.copyMemory(from: $0) }
     }
 
     deinit {
-        allocation.deallocate()
-        free(cFormat)
-        cShape.deallocate()
-        cStrides.deallocate()
+        free(block)
+        if ownsFormat { free(UnsafeMutablePointer(mutating: cFormat)) }
+    }
+
+    /// The struct-module format of one item.
+    public var format: String { String(cString: cFormat) }
+    /// Items per dimension.
+    public var shape: [Int] { (0..<ndim).map { cShape[$0] } }
+    /// Byte strides per dimension.
+    public var strides: [Int] { (0..<ndim).map { cStrides[$0] } }
+
+    /// Items along `dimension` without building an array (0 when out of range).
+    public func extent(_ dimension: Int) -> Int { dimension >= 0 && dimension < ndim ? cShape[dimension] : 0 }
+    /// Bytes between items along `dimension` without building an array (0 when out of range).
+    public func byteStride(_ dimension: Int) -> Int { dimension >= 0 && dimension < ndim ? cStrides[dimension] : 0 }
+
+    /// Static C strings for the formats SwiftPy's own modules use (no allocation).
+    private static func staticFormat(_ format: String) -> UnsafePointer<CChar>? {
+        switch format {
+        case "d": return swiftpy_format_d()
+        case "f": return swiftpy_format_f()
+        case "B": return swiftpy_format_B()
+        default: return nil
+        }
     }
 
     /// The memory as typed elements (C order only makes sense for contiguous buffers).
@@ -94,7 +131,7 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
             Property("strides", doc: "Bytes between items per dimension.") { _, b in PyTupleOf(b.strides) },
             Property("format", doc: "struct-module format of one item.") { _, b in b.format },
             Property("itemsize", doc: "Bytes per item.") { _, b in b.itemSize },
-            Property("ndim", doc: "Number of dimensions.") { _, b in b.shape.count },
+            Property("ndim", doc: "Number of dimensions.") { _, b in b.ndim },
             Property("nbytes", doc: "Total bytes.") { _, b in b.bytes.count },
             Property("readonly", doc: "Whether Python may write to it.") { _, b in b.isReadOnly },
         ]
@@ -125,8 +162,8 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
         view.pointee.len = buffer.bytes.count
         view.pointee.readonly = buffer.isReadOnly ? 1 : 0
         view.pointee.itemsize = buffer.itemSize
-        view.pointee.format = flags & PyBUF_FORMAT != 0 ? buffer.cFormat : nil
-        view.pointee.ndim = Int32(buffer.shape.count)
+        view.pointee.format = flags & PyBUF_FORMAT != 0 ? UnsafeMutablePointer(mutating: buffer.cFormat) : nil
+        view.pointee.ndim = Int32(buffer.ndim)
         view.pointee.shape = flags & PyBUF_ND == PyBUF_ND ? buffer.cShape : nil
         view.pointee.strides = wantsStrides ? buffer.cStrides : nil
         view.pointee.suboffsets = nil

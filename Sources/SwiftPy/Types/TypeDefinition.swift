@@ -81,7 +81,10 @@ public final class TypeDefinition: @unchecked Sendable {
             table[properties.count] = PyGetSetDef()
             slot(Py_tp_getset, UnsafeMutableRawPointer(table))
         }
-        if constructor != nil {
+        // Without a constructor the type is not instantiable: `Py_TPFLAGS_DISALLOW_INSTANTIATION`
+        // on 3.10+; on 3.9 (no such flag, and a spec without `tp_new` would inherit
+        // `object.__new__`) through a `tp_new` that raises the same TypeError.
+        if constructor != nil || swiftpy_tpflags_disallow_instantiation() == 0 {
             slot(Py_tp_new, unsafeBitCast(TypeDefinition.new, to: UnsafeMutableRawPointer.self))
         }
         if exportsBuffer {
@@ -92,7 +95,7 @@ public final class TypeDefinition: @unchecked Sendable {
 
         let slotTable = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
         slotTable.initialize(from: slots, count: slots.count)
-        var flags = UInt32(Py_TPFLAGS_DEFAULT)
+        var flags = UInt32(swiftpy_tpflags_default())
         if constructor == nil { flags |= UInt32(swiftpy_tpflags_disallow_instantiation()) }
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
         spec.initialize(to: PyType_Spec(
@@ -109,7 +112,8 @@ public final class TypeDefinition: @unchecked Sendable {
         let module = PyType_GetModule(subtype)
         guard let module, let state = ModuleState.of(module), let definition = state.typeDefinitions[UnsafeMutableRawPointer(subtype)],
               let constructor = definition.constructor else {
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_TYPE), "cannot create instances of this type")
+            let typeName = subtype.pointee.tp_name.map { String(cString: $0) } ?? "this type"
+            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_TYPE), "cannot create '\(typeName)' instances")
             return nil
         }
         let nargs = args.map { swiftpy_tuple_size($0) } ?? 0

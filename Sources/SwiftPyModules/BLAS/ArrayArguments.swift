@@ -238,10 +238,9 @@ extension ArrayArgument {
 
     /// An argument backed by a new `SwiftBuffer` (any order: its own strides are used).
     init(swiftBuffer: SwiftBuffer, dtype: DType, ndim: Int, rows: Int, columns: Int) {
-        let strides = swiftBuffer.strides
         self.init(
             owner: swiftBuffer, dtype: dtype, ndim: ndim, rows: rows, columns: columns,
-            rowStride: ndim >= 1 ? strides[0] : 0, columnStride: ndim == 2 ? strides[1] : 0,
+            rowStride: ndim >= 1 ? swiftBuffer.byteStride(0) : 0, columnStride: ndim == 2 ? swiftBuffer.byteStride(1) : 0,
             address: swiftBuffer.bytes.baseAddress, isCallersMemory: false, isReadOnly: false)
     }
 

@@ -11,7 +11,7 @@ import shlex
 import sys
 
 from . import machine, report, workloads
-from .runner import Progress, run_per_call, run_scaling
+from .runner import Progress, run_per_call, run_scaling, run_single_call
 
 
 def parse(argv):
@@ -67,10 +67,12 @@ def main(argv=None):
     items = []
     if "calls" in options.groups:
         items += workloads.per_call_workloads(options)
-    items += [w for w in workloads.scaling_workloads(options) if w.group in options.groups]
+    items += workloads.scaling_workloads(options)
     for item in items:
         if isinstance(item, workloads.PerCall):
             results["workloads"].append(run_per_call(item, options, progress))
+        elif isinstance(item, workloads.SingleCall):
+            results["workloads"].append(run_single_call(item, options, progress))
         else:
             results["workloads"].append(run_scaling(item, options, progress))
     progress.done()

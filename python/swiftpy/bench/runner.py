@@ -32,24 +32,25 @@ class Progress:
 
 
 def run_per_call(item, options, progress):
-    samples = {label: [] for label, _, _ in item.implementations}
-    for label, function, args in item.implementations:  # warm-up
-        per_call_ns(function, args, max(options.calls // 10, 1000))
+    impls = [tuple(i) + ({},) * (4 - len(i)) for i in item.implementations]  # (label, f, args, kwargs)
+    samples = {label: [] for label, _, _, _ in impls}
+    for label, function, args, kwargs in impls:  # warm-up
+        per_call_ns(function, args, max(options.calls // 10, 1000), kwargs=kwargs)
     for rep in range(options.repeat):
-        order = item.implementations[rep % len(item.implementations):] + item.implementations[: rep % len(item.implementations)]
-        for label, function, args in order:
+        order = impls[rep % len(impls):] + impls[: rep % len(impls)]
+        for label, function, args, kwargs in order:
             progress.show(f"{item.name}: {label} (rep {rep + 1}/{options.repeat})")
-            samples[label].append(per_call_ns(function, args, options.calls))
+            samples[label].append(per_call_ns(function, args, options.calls, kwargs=kwargs))
     base = summarize(samples[item.baseline])["median"] if item.baseline in samples else None
     rows = []
-    for label, _, _ in item.implementations:
+    for label, _, _, _ in impls:
         stats = summarize(samples[label])
         rows.append({"label": label, "ns_per_call": stats, "ratio_vs_baseline": (stats["median"] / base) if base else None})
     return {"kind": "per_call", "name": item.name, "group": item.group, "baseline": item.baseline, "rows": rows, "notes": item.notes}
 
 
 def run_scaling(item, options, progress):
-    scale = 1e6 if item.unit == "MB/s" else 1e9
+    scale = 1e6 if item.unit.startswith("MB/s") else 1e9
     rows = []
     for threads in options.threads:
         datas = [item.make_data(i) for i in range(threads)]
@@ -58,17 +59,48 @@ def run_scaling(item, options, progress):
         with ThreadTeam(threads) as team:
             for variant in item.variants:  # warm-up (also faults in the data)
                 progress.show(f"{item.name}: {variant.label}, {threads} thread(s), warm-up")
-                team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+                _timed(team, variant, datas)
             for rep in range(options.repeat):
                 shift = rep % len(item.variants)
                 for variant in item.variants[shift:] + item.variants[:shift]:
                     progress.show(f"{item.name}: {variant.label}, {threads} thread(s), rep {rep + 1}/{options.repeat}")
-                    elapsed = team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+                    elapsed = _timed(team, variant, datas)
                     rates[variant.label].append(work[variant.label] / elapsed / scale)
         for variant in item.variants:
             rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
     _add_ratios(rows)
     return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
+
+
+def run_single_call(item, options, progress):
+    """One Python thread; the builtin is asked to use `threads` threads internally."""
+    scale = 1e6 if item.unit.startswith("MB/s") else 1e9
+    data = item.make_data(0)
+    rows = []
+    for threads in options.threads:
+        rates = {v.label: [] for v in item.variants}
+        for variant in item.variants:
+            variant.run(data, threads)  # warm-up
+        for rep in range(options.repeat):
+            for variant in item.variants:
+                progress.show(f"{item.name}: {variant.label}, threads={threads}, rep {rep + 1}/{options.repeat}")
+                start = time.perf_counter()
+                variant.run(data, threads)
+                rates[variant.label].append(variant.work(data) / (time.perf_counter() - start) / scale)
+        for variant in item.variants:
+            rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
+    _add_ratios(rows)
+    return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
+
+
+def _timed(team, variant, datas):
+    if variant.setup is not None:
+        variant.setup()
+    try:
+        return team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+    finally:
+        if variant.teardown is not None:
+            variant.teardown()
 
 
 def _add_ratios(rows):

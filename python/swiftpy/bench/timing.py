@@ -13,13 +13,13 @@ def summarize(samples):
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "samples": list(samples)}
 
 
-def per_call_ns(function, args, calls, rounds=5):
+def per_call_ns(function, args, calls, rounds=5, kwargs=None):
     """Nanoseconds per call of `function(*args)` in a tight loop, minus the loop itself.
 
     The loop and an empty loop alternate `rounds` times and the fastest of each is kept:
     on a shared machine interference only ever adds time, so minima are the stable
     estimate of the cost itself."""
-    loop = _make_loop(function, args)
+    loop = _make_loop(function, args, kwargs)
     empty = _make_loop(None, ())
     chunk = max(calls // rounds, 1)
     best_loop = best_empty = None
@@ -35,9 +35,21 @@ def per_call_ns(function, args, calls, rounds=5):
     return max(best_loop - best_empty, 0) / chunk
 
 
-def _make_loop(function, args):
+def _make_loop(function, args, kwargs=None):
     # A specialised loop per arity keeps argument unpacking out of the measurement.
-    if function is None:
+    if kwargs:
+        (key, value), = kwargs.items()
+        if len(args) == 2 and key == "out":
+            def loop(n):
+                f, a, b, o = function, args[0], args[1], value
+                for _ in range(n):
+                    f(a, b, out=o)
+        else:
+            def loop(n):
+                f = function
+                for _ in range(n):
+                    f(*args, **kwargs)
+    elif function is None:
         def loop(n):
             for _ in range(n):
                 pass

@@ -13,6 +13,8 @@ class Variant:
     role: str  # "released", "held" or "anchor"
     run: object  # run(data) -> None
     work: object  # work(data) -> units of work done by one run (bytes or flops)
+    setup: object = None  # called (GIL held) before each timed run of this variant
+    teardown: object = None  # and after it
 
 
 @dataclass
@@ -22,6 +24,17 @@ class Scaling:
     unit: str  # "MB/s" or "GFLOP/s"
     make_data: object  # make_data(thread_index) -> per-thread data
     variants: list
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class SingleCall:
+    """One Python thread, one call; the builtin itself uses `threads` threads."""
+    name: str
+    group: str
+    unit: str
+    make_data: object
+    variants: list  # Variant.run(data, threads)
     notes: list = field(default_factory=list)
 
 
@@ -42,43 +55,241 @@ def _optional(name):
 
 
 def per_call_workloads(options):
-    from .. import demo
-    from . import cext
+    """noop/add: swiftpy vs a hand-written C extension, pybind11 and nanobind; small-input
+    crc32 vs the stdlib; tiny matrix products vs numpy and scipy."""
+    import zlib as stdlib_zlib
 
-    items = []
-    c_module, reason = cext.build()
-    impls_noop = [("swiftpy.demo.noop", demo.noop, ())]
-    impls_add = [("swiftpy.demo.add", demo.add, (1, 2))]
+    from .. import demo
+    from .. import zlib as sz
+    from . import bindings, cext
+
     notes = []
+    c_module, reason = cext.build()
+    anchors = []
     if c_module is not None:
-        impls_noop.insert(0, ("C METH_FASTCALL", c_module.noop, ()))
-        impls_add.insert(0, ("C METH_FASTCALL", c_module.add, (1, 2)))
+        anchors.append(("C METH_FASTCALL", c_module))
     else:
         notes.append(f"C extension skipped: {reason}")
-    baseline = "C METH_FASTCALL" if c_module is not None else "swiftpy.demo.noop"
-    items.append(PerCall("noop()", "calls", impls_noop, baseline, notes))
-    items.append(PerCall("add(1, 2)", "calls", impls_add, baseline if c_module else "swiftpy.demo.add", list(notes)))
-    items.append(PerCall("checksum(16 bytes)", "calls", [("swiftpy.demo.checksum", demo.checksum, (b"x" * 16,))], "swiftpy.demo.checksum"))
+    found, binding_notes = bindings.build_all()
+    anchors += found
+    notes += binding_notes
+    baseline_noop = "C METH_FASTCALL noop" if c_module is not None else "swiftpy.demo.noop"
+    baseline_add = "C METH_FASTCALL add" if c_module is not None else "swiftpy.demo.add"
+    items = [
+        PerCall("noop()", "calls", [(f"{label} noop", m.noop, ()) for label, m in anchors]
+                + [("swiftpy.demo.noop", demo.noop, ())], baseline_noop, list(notes)),
+        PerCall("add(1, 2)", "calls", [(f"{label} add", m.add, (1, 2)) for label, m in anchors]
+                + [("swiftpy.demo.add", demo.add, (1, 2))], baseline_add, list(notes)),
+    ]
+    small = b"swiftpy benchmark"[:16]
+    items.append(PerCall("crc32(16 bytes)", "calls", [("stdlib zlib.crc32", stdlib_zlib.crc32, (small,)),
+                                                      ("swiftpy.zlib.crc32", sz.crc32, (small,))], "stdlib zlib.crc32"))
+    items += _tiny_matmul_workloads()
     return items
 
 
-def scaling_workloads(options):
-    from .. import demo
+def _tiny_matmul_workloads():
+    numpy, reason = _optional("numpy")
+    if numpy is None:
+        return [PerCall("tiny matmul", "calls", [], "", [f"skipped: {reason}"])]
+    from .. import blas as sb
+    scipy_blas, _ = _optional("scipy.linalg.blas")
+    items = []
+    for n in (2, 4, 8):
+        rng = numpy.random.default_rng(n)
+        a, b, out = rng.random((n, n)), rng.random((n, n)), numpy.empty((n, n))
+        impls = [("numpy a @ b", numpy.matmul, (a, b)), ("numpy matmul(a, b, out=o)", numpy.matmul, (a, b), {"out": out})]
+        if scipy_blas is not None:
+            impls.append(("scipy dgemm(1.0, a, b)", scipy_blas.dgemm, (1.0, a, b)))
+        impls += [("swiftpy.blas.dgemm(1.0, a, b)", sb.dgemm, (1.0, a, b)),
+                  ("swiftpy.blas.matmul(a, b)", sb.matmul, (a, b)),
+                  ("swiftpy.blas.matmul(a, b, out=o)", sb.matmul, (a, b), {"out": out})]
+        baseline = "scipy dgemm(1.0, a, b)" if scipy_blas is not None else "numpy a @ b"
+        items.append(PerCall(f"dgemm/matmul n={n}", "calls", impls, baseline))
+    return items
 
+
+def _held(label, run, work):
+    """The same SwiftPy builtin with every detach turned off (swiftpy._native switch)."""
+    from .. import _native
+
+    return Variant(label + " [GIL held]", "held", run, work,
+                   setup=lambda: _native.set_release_gil(False), teardown=lambda: _native.set_release_gil(True))
+
+
+def scaling_workloads(options):
     size = options.size
     items = []
 
     def corpus_for(index):
         return text_corpus(size, seed=index)
 
-    items.append(Scaling(
-        "checksum (pure Swift FNV-1a)", "demo", "MB/s", corpus_for,
-        [
-            Variant("swiftpy.demo.checksum", "released", lambda d: demo.checksum(d), len),
-            Variant("swiftpy.demo.checksum release_gil=False", "held", lambda d: demo.checksum(d, release_gil=False), len),
-        ],
-    ))
+    if "demo" in options.groups:
+        from .. import demo
+        items.append(Scaling(
+            "checksum (pure Swift FNV-1a)", "demo", "MB/s", corpus_for,
+            [
+                Variant("swiftpy.demo.checksum", "released", lambda d: demo.checksum(d), len),
+                Variant("swiftpy.demo.checksum(release_gil=False)", "held", lambda d: demo.checksum(d, release_gil=False), len),
+            ],
+        ))
+    if "zlib" in options.groups:
+        items += _zlib_workloads(options, corpus_for)
+    if "blas" in options.groups:
+        items += _blas_workloads(options)
     return items
+
+
+def _zlib_anchors():
+    """(label, module) for each zlib-compatible module importable here."""
+    import zlib as stdlib_zlib
+
+    anchors = [("stdlib zlib", stdlib_zlib)]
+    notes = []
+    for label, name in (("zlib-ng", "zlib_ng.zlib_ng"), ("isal", "isal.isal_zlib")):
+        module, reason = _optional(name)
+        if module is not None:
+            anchors.append((label, module))
+        else:
+            notes.append(f"{label} skipped: {reason}")
+    return anchors, notes
+
+
+def _zlib_workloads(options, corpus_for):
+    from .. import zlib as sz
+
+    anchors, notes = _zlib_anchors()
+    items = []
+    for level in (1, 6):
+        variants = [
+            Variant(f"swiftpy.zlib.compress level {level}", "released", lambda d, l=level: sz.compress(d, l), len),
+            _held(f"swiftpy.zlib.compress level {level}", lambda d, l=level: sz.compress(d, l), len),
+        ]
+        for label, m in anchors:
+            # isal implements levels 0-3 only (3 is its densest); compare at the closest.
+            their = min(level, 3) if label == "isal" else level
+            variants.append(Variant(f"{label} compress level {their}", "anchor", lambda d, m=m, l=their: m.compress(d, l), len))
+        items.append(Scaling(f"zlib compress, level {level}", "zlib", "MB/s", corpus_for, variants, list(notes)))
+
+    compressed = {}
+
+    def compressed_for(index):
+        if index not in compressed:
+            import zlib as stdlib_zlib
+            compressed[index] = stdlib_zlib.compress(corpus_for(index), 6)
+        return compressed[index]
+
+    def out_len(d):
+        return options.size  # throughput in MB/s of decompressed output
+
+    variants = [
+        Variant("swiftpy.zlib.decompress", "released", sz.decompress, out_len),
+        _held("swiftpy.zlib.decompress", sz.decompress, out_len),
+    ] + [Variant(f"{label} decompress", "anchor", m.decompress, out_len) for label, m in anchors]
+    items.append(Scaling("zlib decompress", "zlib", "MB/s (output)", compressed_for, variants, list(notes)))
+
+    variants = [
+        Variant("swiftpy.zlib.parallel_compress level 6", "released", lambda d, t: sz.parallel_compress(d, 6, threads=t), len),
+        Variant("stdlib zlib.compress level 6 (1 thread)", "anchor", lambda d, t: anchors[0][1].compress(d, 6), len),
+    ]
+    items.append(SingleCall("parallel_compress, level 6 (one call, N threads inside)", "zlib", "MB/s",
+                            lambda i: corpus_for(0), variants, list(notes)))
+
+    variants = [
+        Variant("swiftpy.zlib.crc32", "released", sz.crc32, len),
+        _held("swiftpy.zlib.crc32", sz.crc32, len),
+    ] + [Variant(f"{label} crc32", "anchor", m.crc32, len) for label, m in anchors]
+    items.append(Scaling("crc32", "zlib", "MB/s", corpus_for, variants, list(notes)))
+    return items
+
+
+def _blas_workloads(options):
+    import array
+
+    from .. import blas as sb
+
+    numpy, reason = _optional("numpy")
+    scipy_blas, scipy_reason = _optional("scipy.linalg.blas")
+    threadpoolctl, tp_reason = _optional("threadpoolctl")
+    items = []
+    sizes = (256, 512) if options.quick else (256, 1024)
+    for n in sizes:
+        for dtype, prefix in (("float64", "d"), ("float32", "s")):
+            notes = []
+
+            def make(index, n=n, dtype=dtype):
+                if numpy is not None:
+                    rng = numpy.random.default_rng(index)
+                    return (rng.random((n, n), dtype=dtype), rng.random((n, n), dtype=dtype),
+                            numpy.empty((n, n), dtype=dtype))
+                values = array.array("d" if dtype == "float64" else "f", (float(i % 7) for i in range(n * n)))
+                return (values, values, None)
+
+            flops = lambda d, n=n: 2 * n ** 3
+            gemm = getattr(sb, prefix + "gemm")
+            one_thread = lambda: sb.set_num_threads(1)
+            default_threads = _DefaultThreads(sb)
+            variants = [
+                Variant(f"swiftpy.blas.{prefix}gemm, 1 BLAS thread/call", "released", lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
+                        setup=one_thread, teardown=default_threads.restore),
+                _held(f"swiftpy.blas.{prefix}gemm, 1 BLAS thread/call", lambda d, g=gemm: g(1.0, d[0], d[1]), flops),
+                Variant(f"swiftpy.blas.{prefix}gemm, default threads", "released", lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
+                        setup=default_threads.restore),
+            ]
+            variants[1].setup = _chain(one_thread, variants[1].setup)
+            variants[1].teardown = _chain(variants[1].teardown, default_threads.restore)
+            if numpy is not None:
+                limit = _NumpyThreads(threadpoolctl)
+                variants.append(Variant(f"numpy matmul, 1 BLAS thread/call", "anchor",
+                                        lambda d: numpy.matmul(d[0], d[1], out=d[2]), flops,
+                                        setup=limit.one, teardown=limit.restore))
+                if limit.note:
+                    notes.append(limit.note)
+            else:
+                notes.append(f"numpy skipped: {reason}")
+            if scipy_blas is not None:
+                f = getattr(scipy_blas, prefix + "gemm")
+                limit = _NumpyThreads(threadpoolctl)
+                variants.append(Variant(f"scipy.linalg.blas.{prefix}gemm, 1 BLAS thread/call", "anchor",
+                                        lambda d, f=f: f(1.0, d[0], d[1]), flops, setup=limit.one, teardown=limit.restore))
+            else:
+                notes.append(f"scipy skipped: {scipy_reason}")
+            items.append(Scaling(f"{prefix}gemm n={n}", "blas", "GFLOP/s", make, variants, notes))
+    return items
+
+
+def _chain(*steps):
+    steps = [s for s in steps if s is not None]
+    return lambda: [s() for s in steps] and None
+
+
+class _DefaultThreads:
+    """Remembers swiftpy.blas's thread count at start and restores it."""
+
+    def __init__(self, sb):
+        self.sb = sb
+        self.count = sb.get_num_threads()
+
+    def restore(self):
+        self.sb.set_num_threads(self.count)
+
+
+class _NumpyThreads:
+    """Limits every BLAS threadpoolctl sees (numpy's and scipy's bundled OpenBLAS) to 1."""
+
+    def __init__(self, threadpoolctl):
+        self.threadpoolctl = threadpoolctl
+        self.controller = None
+        self.note = None if threadpoolctl else "threadpoolctl not importable: numpy/scipy ran with their default BLAS threads"
+
+    def one(self):
+        if self.threadpoolctl is not None:
+            self.controller = self.threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+
+    def restore(self):
+        if self.controller is not None:
+            self.controller.restore_original_limits()
+            self.controller = None
 
 
 ALL_GROUPS = ("calls", "demo", "zlib", "blas")
