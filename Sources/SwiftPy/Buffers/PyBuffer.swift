@@ -128,6 +128,19 @@ public struct PyBuffer {
     public var itemSize: Int { view?.pointee.itemsize ?? 1 }
     /// The struct-module format of one item ("B" unless the exporter says otherwise).
     public var format: String { view?.pointee.format.map { String(cString: $0) } ?? "B" }
+    /// The struct-module type code of one item when the format is a single code in
+    /// native byte order ("d", "<d", "=d", "@d" all give `d`), else nil. Reads the C string
+    /// in place: for per-call code that only needs to recognise float64/float32.
+    public var nativeFormatCode: UInt8? {
+        guard let view else { return UInt8(ascii: "B") }
+        guard var p = view.pointee.format.map(UnsafeRawPointer.init) else { return UInt8(ascii: "B") }
+        let first = p.load(as: UInt8.self)
+        // '<' is native only on little-endian machines, which is all SwiftPy targets.
+        if first == UInt8(ascii: "@") || first == UInt8(ascii: "=") || first == UInt8(ascii: "<") { p += 1 }
+        let code = p.load(as: UInt8.self)
+        guard code != 0, p.load(fromByteOffset: 1, as: UInt8.self) == 0 else { return nil }
+        return code
+    }
     /// Number of dimensions.
     public var dimensions: Int { view.map { Int($0.pointee.ndim) } ?? 1 }
     /// Items per dimension (one dimension of `byteCount / itemSize` items if the exporter

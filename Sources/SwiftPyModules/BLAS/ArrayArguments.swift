@@ -9,13 +9,11 @@ enum DType: Sendable, Equatable {
     var itemSize: Int { self == .float64 ? 8 : 4 }
     var name: String { self == .float64 ? "float64" : "float32" }
 
-    /// The dtype a struct-module format denotes when we can use the memory as is: "d"/"f"
-    /// with native byte order and size ("", "@", "=", "<" on this little-endian machine).
-    init?(format: String, itemSize: Int) {
-        // Small-string comparisons: no allocation, no parsing on the per-call path.
-        switch format {
-        case "d", "<d", "=d", "@d": guard itemSize == 8 else { return nil }; self = .float64
-        case "f", "<f", "=f", "@f": guard itemSize == 4 else { return nil }; self = .float32
+    /// The dtype of a native-order single type code (see `PyBuffer.nativeFormatCode`).
+    init?(code: UInt8?, itemSize: Int) {
+        switch code {
+        case UInt8(ascii: "d") where itemSize == 8: self = .float64
+        case UInt8(ascii: "f") where itemSize == 4: self = .float32
         default: return nil
         }
     }
@@ -178,7 +176,7 @@ extension ArrayArgument {
         } catch {
             return (nil, nil)
         }
-        guard let dtype = DType(format: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
+        guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize) else { return (nil, buffer) }
         let ndim = buffer.dimensions
         guard ndim <= 2 else { return (nil, buffer) }
         return (ArrayArgument(
