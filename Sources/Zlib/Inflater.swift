@@ -59,6 +59,29 @@ public final class Inflater: Sendable {
     }
 
     /// CPython's `set_inflate_zdict`. The corresponding C function is `inflateSetDictionary`.
+    /// The inflate loop `decompress` and `flush` share: feeds input piece by piece and
+    /// supplies the dictionary when zlib asks, until the output is full (returns true) or
+    /// the stream or the input ends, or zlib reports an error (false; the code is in `err`).
+    /// `mode` picks the flush mode from the input still to feed.
+    private static func inflateUntilFull(
+        _ s: UnsafeMutablePointer<z_stream>, _ feeder: InputFeeder, _ state: inout State, _ err: inout Int32,
+        mode: (Int) -> Int32
+    ) throws -> Bool {
+        while true {
+            err = inflate(s, mode(feeder.remaining(s)))
+            switch err {
+            case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
+            case Z_NEED_DICT where state.zdict != nil:
+                try setDictionary(&state)
+                continue
+            default: return false
+            }
+            if s.pointee.avail_out == 0 { return true }
+            if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+            feeder.feed(s)
+        }
+    }
+
     private static func setDictionary(_ state: inout State) throws {
         guard let zdict = state.zdict else { return }
         guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
@@ -100,19 +123,7 @@ public final class Inflater: Sendable {
                 initialCapacity: min(ZlibConstants.defaultBufferSize, limit), limit: limit)
             var err = Z_OK
             _ = try output.fill(s) {
-                while true {
-                    err = inflate(s, Z_SYNC_FLUSH)
-                    switch err {
-                    case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
-                    case Z_NEED_DICT where state.zdict != nil:
-                        try Self.setDictionary(&state)
-                        continue
-                    default: return false
-                    }
-                    if s.pointee.avail_out == 0 { return true }
-                    if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
-                    feeder.feed(s)
-                }
+                try Self.inflateUntilFull(s, feeder, &state, &err) { _ in Z_SYNC_FLUSH }
             }
             Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
             if err == Z_STREAM_END {
@@ -149,20 +160,7 @@ public final class Inflater: Sendable {
                 var output = OutputCollector(initialCapacity: length)
                 var err = Z_OK
                 _ = try output.fill(s) {
-                    while true {
-                        let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
-                        err = inflate(s, flush)
-                        switch err {
-                        case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
-                        case Z_NEED_DICT where state.zdict != nil:
-                            try Self.setDictionary(&state)
-                            continue
-                        default: return false
-                        }
-                        if s.pointee.avail_out == 0 { return true }
-                        if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
-                        feeder.feed(s)
-                    }
+                    try Self.inflateUntilFull(s, feeder, &state, &err) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
                 }
                 Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
                 if err == Z_STREAM_END {

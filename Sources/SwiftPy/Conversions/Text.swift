@@ -69,16 +69,7 @@ extension Array: ToPython where Element: ToPython {
             guard let result else { throw PyException.fetch() }
             return result
         }
-        guard let list = PyList_New(count) else { throw PyException.fetch() }
-        for (i, element) in enumerated() {
-            do {
-                swiftpy_list_set_item(list, i, try element.toPythonNewReference(py))
-            } catch {
-                swiftpy_decref(list)
-                throw error
-            }
-        }
-        return list
+        return try makeSequence(self, PyList_New, swiftpy_list_set_item, py)
     }
 }
 
@@ -148,17 +139,26 @@ public struct PyTupleOf<Element: ToPython>: ToPython {
     public init(_ elements: [Element]) { self.elements = elements }
 
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        guard let tuple = PyTuple_New(elements.count) else { throw PyException.fetch() }
-        for (i, element) in elements.enumerated() {
-            do {
-                swiftpy_tuple_set_item(tuple, i, try element.toPythonNewReference(py))
-            } catch {
-                swiftpy_decref(tuple)
-                throw error
-            }
-        }
-        return tuple
+        try makeSequence(elements, PyTuple_New, swiftpy_tuple_set_item, py)
     }
+}
+
+/// Builds a new list or tuple (`create` is `PyList_New` or `PyTuple_New`, `set` the
+/// matching reference-stealing setter) from converted elements; on a failed conversion
+/// the half-built sequence is released and the error rethrown.
+func makeSequence<Element: ToPython>(
+    _ elements: [Element], _ create: (Int) -> PyPointer?, _ set: (PyPointer?, Int, PyPointer?) -> Void, _ py: Python
+) throws -> PyPointer {
+    guard let sequence = create(elements.count) else { throw PyException.fetch() }
+    for (i, element) in elements.enumerated() {
+        do {
+            set(sequence, i, try element.toPythonNewReference(py))
+        } catch {
+            swiftpy_decref(sequence)
+            throw error
+        }
+    }
+    return sequence
 }
 
 extension Python {
