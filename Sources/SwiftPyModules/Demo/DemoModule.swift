@@ -81,6 +81,10 @@ let demoModule = ModuleDefinition(
             try callOnSwiftThread(fn, py)
         },
 
+        Function("live_counters", doc: "How many Swift Counter objects are alive (tests deallocation).") {
+            (_: Python) in Counter.live.load(ordering: .relaxed)
+        },
+
         Function("raise_error", doc: "Raise swiftpy.demo.DemoError(message).", [Parameter("message")]) {
             (_: Python, message: String) throws in throw PyException(.module("DemoError"), message)
         },
@@ -109,6 +113,14 @@ let demoModule = ModuleDefinition(
                 },
                 Method("reset", doc: "Set the value to 0.") { (_: Python, counter: Counter) in
                     counter.state.withLock { $0 = 0 }
+                },
+                Method("add_detached", doc: "Add n, n times, with the GIL released (the object is Sendable).",
+                       [Parameter("n")]) { (py: Python, counter: Counter, n: Int) throws -> Int in
+                    guard n >= 0, n <= 10_000_000 else { throw PyException.valueError("n must be in 0...10000000") }
+                    return py.detach {
+                        for _ in 0..<n { counter.state.withLock { $0 &+= 1 } }
+                        return counter.value
+                    }
                 },
             ],
             properties: [
