@@ -92,6 +92,11 @@ extension Python {
         try withExtendedLifetime(callable) { try call(callable.borrowed, args, kwargs: kwargs) }
     }
 
+    /// `obj.name` of an owned object (kept alive for the call).
+    public func getAttribute(_ object: PyObjectRef, _ name: String) throws -> PyObjectRef {
+        try withExtendedLifetime(object) { try getAttribute(object.borrowed, name) }
+    }
+
     /// `obj.name`. The corresponding C function is `PyObject_GetAttrString`.
     public func getAttribute(_ object: PyBorrowedRef, _ name: String) throws -> PyObjectRef {
         try checked(PyObject_GetAttrString(object.pointer, name))

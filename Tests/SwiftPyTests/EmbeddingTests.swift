@@ -146,3 +146,16 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.sync { count += 1 } }
     var value: Int { lock.sync { count } }
 }
+
+@Suite struct BufferPairTests {
+    @Test func twoBuffersDetachedTogether() throws {
+        let dot = try TestInterpreter.run { py in
+            let a = try PyBuffer(Interpreter.evaluate("bytes([1, 2, 3])", py), py)
+            let b = try PyBuffer(Interpreter.evaluate("bytearray([4, 5, 6])", py), py)
+            return try a.detach(py, with: b) { x, y in
+                x.withUnsafeBytes { xs in y.withUnsafeBytes { ys in zip(xs, ys).reduce(0) { $0 + Int($1.0) * Int($1.1) } } }
+            }
+        }
+        #expect(dot == 32)
+    }
+}

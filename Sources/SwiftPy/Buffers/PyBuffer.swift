@@ -210,6 +210,21 @@ public struct PyBuffer {
         }
     }
 
+    /// Runs `body` with the GIL released on the bytes of two pinned buffers at once (a
+    /// dot product, a copy from one to the other). Both stay pinned for the whole call.
+    @inlinable
+    public func detach<R: Sendable>(
+        _ py: Python, with other: PyBuffer, if condition: Bool = true, _ body: @Sendable (RawSpan, RawSpan) throws -> R
+    ) throws -> R {
+        // SAFETY: as in `detach`: both views are kept alive (and pinned) by
+        // withExtendedLifetime for the whole detached call, and seen only as spans.
+        let first = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
+        let second = UncheckedSendable(UnsafeRawBufferPointer(start: other.base, count: other.length))
+        return try withExtendedLifetime((storage, other.storage)) {
+            try py.detach(if: condition) { try body(first.value.bytes, second.value.bytes) }
+        }
+    }
+
     /// Like ``detach(_:if:_:)``, through ``Python/detachInterruptibly(if:_:)``: long work on
     /// the pinned bytes can poll for Ctrl-C between chunks with ``Interruption/check()``.
     @inlinable
