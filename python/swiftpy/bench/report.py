@@ -102,7 +102,7 @@ def findings(results):
 def svg_chart(results, width=980):
     """Speedup vs threads, one panel per scaling workload; released solid, held dashed,
     anchors dotted."""
-    items = [i for i in results["workloads"] if i["kind"] == "scaling"]
+    items = [i for i in results["workloads"] if i["kind"] == "scaling" and len({r["threads"] for r in i["rows"]}) > 1]
     if not items:
         return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
     cols = 2

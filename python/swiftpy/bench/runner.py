@@ -52,7 +52,7 @@ def run_per_call(item, options, progress):
 def run_scaling(item, options, progress):
     scale = 1e6 if item.unit.startswith("MB/s") else 1e9
     rows = []
-    for threads in options.threads:
+    for threads in item.threads or options.threads:
         datas = [item.make_data(i) for i in range(threads)]
         work = {v.label: sum(v.work(d) for d in datas) for v in item.variants}
         rates = {v.label: [] for v in item.variants}

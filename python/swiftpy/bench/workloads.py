@@ -25,6 +25,7 @@ class Scaling:
     make_data: object  # make_data(thread_index) -> per-thread data
     variants: list
     notes: list = field(default_factory=list)
+    threads: list = None  # thread counts for this workload only (default: the run's)
 
 
 @dataclass
@@ -160,7 +161,7 @@ def _zlib_workloads(options, corpus_for):
 
     anchors, notes = _zlib_anchors()
     items = []
-    for level in (1, 6):
+    for level in (1, 6, 9):
         variants = [
             Variant(f"swiftpy.zlib.compress level {level}", "released", lambda d, l=level: sz.compress(d, l), len),
             _held(f"swiftpy.zlib.compress level {level}", lambda d, l=level: sz.compress(d, l), len),
@@ -169,7 +170,13 @@ def _zlib_workloads(options, corpus_for):
             # isal implements levels 0-3 only (3 is its densest); compare at the closest.
             their = min(level, 3) if label == "isal" else level
             variants.append(Variant(f"{label} compress level {their}", "anchor", lambda d, m=m, l=their: m.compress(d, l), len))
-        items.append(Scaling(f"zlib compress, level {level}", "zlib", "MB/s", corpus_for, variants, list(notes)))
+        if level == 9:
+            # Level 9 is ~4x slower than 6 and says nothing new about threads: one thread,
+            # a quarter of the data, for the single-thread comparison with the anchors.
+            quarter = lambda i: corpus_for(i)[: max(options.size // 4, 1)]
+            items.append(Scaling("zlib compress, level 9 (1 thread)", "zlib", "MB/s", quarter, variants, list(notes), threads=[1]))
+        else:
+            items.append(Scaling(f"zlib compress, level {level}", "zlib", "MB/s", corpus_for, variants, list(notes)))
 
     compressed = {}
 
@@ -200,6 +207,12 @@ def _zlib_workloads(options, corpus_for):
         _held("swiftpy.zlib.crc32", sz.crc32, len),
     ] + [Variant(f"{label} crc32", "anchor", m.crc32, len) for label, m in anchors]
     items.append(Scaling("crc32", "zlib", "MB/s", corpus_for, variants, list(notes)))
+
+    variants = [
+        Variant("swiftpy.zlib.adler32", "released", sz.adler32, len),
+        _held("swiftpy.zlib.adler32", sz.adler32, len),
+    ] + [Variant(f"{label} adler32", "anchor", m.adler32, len) for label, m in anchors]
+    items.append(Scaling("adler32", "zlib", "MB/s", corpus_for, variants, list(notes)))
     return items
 
 
