@@ -3,21 +3,28 @@ import CPython
 extension Int: FromPython, ToPython {
     /// Accepts `int` and objects with `__index__`, like CPython's `n`/`l` converters.
     /// The corresponding C function is `PyLong_AsLongAndOverflow`.
-    @inlinable
+    ///
+    /// Always inlined: the common case (an `int` of one or two digits) is a type check and
+    /// a load; everything else goes to an outlined slow path.
+    @inlinable @inline(__always)
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         var compact = 0
         if swiftpy_long_try_compact(object.pointer, &compact) != 0 {
             self = compact
             return
         }
+        self = try Int.slowPathConvert(object)
+    }
+
+    @usableFromInline @inline(never)
+    static func slowPathConvert(_ object: PyBorrowedRef) throws -> Int {
         if swiftpy_long_check(object.pointer) != 0 {
             var overflow: Int32 = 0
             let value = PyLong_AsLongAndOverflow(object.pointer, &overflow)
             if overflow != 0 { throw PyException(.overflowError, "Python int too large to convert to C long") }
-            self = value
-            return
+            return value
         }
-        self = try Int.slowPathIndex(object)
+        return try Int.slowPathIndex(object)
     }
 
     @usableFromInline static func slowPathIndex(_ object: PyBorrowedRef) throws -> Int {
