@@ -5,7 +5,6 @@ lines name; Control*.swift snippets must compile.
 Needs the Swift build (`Scripts/swiftpm build`) that the test command runs first.
 """
 import os
-import pathlib
 import re
 import shutil
 import subprocess
@@ -13,13 +12,16 @@ import sysconfig
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+import swift_build
+
+ROOT = swift_build.ROOT
 SNIPPETS = sorted((ROOT / "Tests" / "CompileFail").glob("*.swift"))
-MODULES = ROOT / ".build" / "debug" / "Modules"
+MODULES = swift_build.DEBUG / "Modules"
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("swiftc") is None or not (MODULES / "SwiftPy.swiftmodule").exists(),
-    reason="needs swiftc and a debug build of SwiftPy (Scripts/swiftpm build)",
+    shutil.which("swiftc") is None or not (MODULES / "SwiftPy.swiftmodule").exists()
+    or not swift_build.MATCHES,
+    reason=swift_build.REASON,
 )
 
 

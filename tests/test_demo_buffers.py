@@ -2,8 +2,9 @@
 import array
 import zlib
 
-import numpy as np
 import pytest
+
+np = pytest.importorskip("numpy", reason="numpy has no wheel for this interpreter")
 
 import swiftpy.demo as demo
 from test_demo_functions import fnv1a64

@@ -1,13 +1,13 @@
 """The embedded interpreter (Swift program `swiftpy-python`): runs Python that calls
 SwiftPy builtins, and `Python.attach` refuses cleanly before start, during
 finalization and after it (no hang, no crash)."""
-import pathlib
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-BINARY = ROOT / ".build" / "debug" / "swiftpy-python"
+import swift_build
+
+BINARY = swift_build.DEBUG / "swiftpy-python"
 
 pytestmark = pytest.mark.skipif(not BINARY.exists(), reason="needs `Scripts/swiftpm build` (swiftpy-python)")
 

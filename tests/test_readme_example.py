@@ -2,7 +2,6 @@
 and called from Python, so the README cannot drift from the API."""
 import importlib.machinery
 import importlib.util
-import pathlib
 import re
 import shutil
 import subprocess
@@ -10,12 +9,15 @@ import sysconfig
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-BUILD = ROOT / ".build" / "debug"
+import swift_build
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("swiftc") is None or not (BUILD / "Modules" / "SwiftPy.swiftmodule").exists(),
-    reason="needs swiftc and a debug build of SwiftPy (Scripts/swiftpm build)",
+ROOT = swift_build.ROOT
+BUILD = swift_build.DEBUG
+
+needs_build = pytest.mark.skipif(
+    shutil.which("swiftc") is None or not (BUILD / "Modules" / "SwiftPy.swiftmodule").exists()
+    or not swift_build.MATCHES,
+    reason=swift_build.REASON,
 )
 
 
@@ -29,6 +31,7 @@ def test_readme_block_is_short():
     assert len(readme_example().strip().splitlines()) <= 20
 
 
+@needs_build
 def test_readme_example_builds_and_runs(tmp_path):
     source = tmp_path / "fastmath.swift"
     source.write_text(readme_example())

@@ -92,6 +92,29 @@ static inline int PyModule_AddObjectRef(PyObject *module, const char *name, PyOb
 }
 #endif
 
+/// Called on each type `PyType_FromModuleAndSpec` made from `spec`. On 3.9 that function
+/// strips the `Name(sig)\n--\n\n` line from `tp_doc`, so `inspect.signature(cls)` finds no
+/// `__text_signature__` (3.10+ keeps it). This puts the spec's full doc back, in memory
+/// from `PyObject_Malloc` as `type_dealloc` expects; `__doc__` (in the type's dict) is
+/// unaffected. A no-op on 3.10+ or if memory runs out.
+static inline void swiftpy_type_keep_text_signature(PyObject *type, PyType_Spec *spec) {
+#if PY_VERSION_HEX < 0x030A0000
+    PyTypeObject *t = (PyTypeObject *)type;
+    for (PyType_Slot *slot = spec->slots; slot->slot != 0; slot++) {
+        if (slot->slot != Py_tp_doc || slot->pfunc == NULL) continue;
+        size_t size = strlen((const char *)slot->pfunc) + 1;
+        char *copy = PyObject_Malloc(size);
+        if (copy == NULL) return;
+        memcpy(copy, slot->pfunc, size);
+        PyObject_Free((void *)t->tp_doc);
+        t->tp_doc = copy;
+        PyType_Modified(t);
+    }
+#else
+    (void)type; (void)spec;
+#endif
+}
+
 /// Calls a GC visit procedure (`Py_VISIT` is a macro over it).
 static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
     return o ? visit(o, arg) : 0;
@@ -149,6 +172,32 @@ static inline int swiftpy_is_finalizing(void) {
 /// (`PyAPI_FUNC`); declared here so Swift keeps calling it by its name.
 PyAPI_FUNC(int) _PyOS_IsMainThread(void);
 #endif
+
+/// The calling thread's thread state if it is attached to an interpreter (holds its GIL),
+/// else NULL, without `PyThreadState_Get`'s fatal error.
+/// - 3.12+: the current thread state is thread-local: `PyThreadState_GetUnchecked` (public
+///   from 3.13), `_PyThreadState_UncheckedGet` before.
+/// - 3.9-3.11: `_PyThreadState_UncheckedGet` is the process-wide GIL HOLDER's state,
+///   whichever thread holds it, so it counts only if it is this thread's (see below).
+static inline PyThreadState *swiftpy_attached_thread_state(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyThreadState_GetUnchecked();
+#elif PY_VERSION_HEX >= 0x030C0000
+    return _PyThreadState_UncheckedGet();
+#else
+    /* Before 3.12 the "current" thread state is process-wide: whichever thread holds the
+       GIL. It is this thread's if it is the state PyGILState keeps for this thread (compared
+       by address), or, for a state this thread swapped in by hand (a subinterpreter's), if
+       its thread_id is this thread's. That second read may touch the state of a thread
+       that is deleting it: CPython frees it only after clearing the current state, so the
+       read can at worst see stale memory of a small heap block and then compares unequal,
+       which is the right answer for a thread that is not attached. */
+    PyThreadState *current = _PyThreadState_UncheckedGet();
+    if (current == NULL) return NULL;
+    if (current == PyGILState_GetThisThreadState()) return current;
+    return current->thread_id == PyThread_get_thread_ident() ? current : NULL;
+#endif
+}
 
 /// A monotonic clock in nanoseconds. Here rather than through Swift's Glibc module:
 /// importing Glibc next to CPython makes Clang see libc under two sets of feature macros.

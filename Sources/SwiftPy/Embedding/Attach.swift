@@ -7,6 +7,8 @@ public enum AttachError: Error, Equatable, CustomStringConvertible, PythonExcept
     /// The interpreter is shutting down: taking the GIL now could block forever or end
     /// the calling thread (CPython exits non-Python threads that try), so SwiftPy refuses.
     case finalizing
+    /// ``Python/attach(to:_:)`` was called on a thread attached to another interpreter.
+    case otherInterpreter
 
     /// Raised in Python as `RuntimeError` with the description.
     public var pythonException: PyException { .runtimeError(description) }
@@ -15,6 +17,7 @@ public enum AttachError: Error, Equatable, CustomStringConvertible, PythonExcept
         switch self {
         case .notInitialized: "the Python interpreter is not running"
         case .finalizing: "the Python interpreter is shutting down"
+        case .otherInterpreter: "this thread is attached to another Python interpreter"
         }
     }
 }
@@ -22,7 +25,11 @@ public enum AttachError: Error, Equatable, CustomStringConvertible, PythonExcept
 extension Python {
     /// Runs `body` attached to the interpreter, from any thread: a Dispatch worker, a
     /// Swift concurrency task, a C library's callback thread. Reentrant: on a thread that
-    /// already holds the GIL it just runs `body`.
+    /// already holds the GIL (of any interpreter) it just runs `body`.
+    ///
+    /// A thread that is not attached enters the MAIN interpreter (CPython's `PyGILState`
+    /// API knows no other). Work for a builtin that may run in a subinterpreter attaches
+    /// with ``attach(to:_:)`` and the builtin's ``interpreter`` instead.
     ///
     /// During or after interpreter finalization it throws ``AttachError`` instead of
     /// hanging or crashing: from the moment `atexit` handlers run (see `ShutdownFlag`),
@@ -38,8 +45,60 @@ extension Python {
         guard swiftpy_is_finalizing() == 0, !ShutdownFlag.started.load(ordering: .acquiring) else {
             throw AttachError.finalizing
         }
+        if swiftpy_attached_thread_state() != nil { return try body(Python(module: nil)) }
         let state = PyGILState_Ensure()
         defer { PyGILState_Release(state) }
         return try body(Python(module: nil))
     }
+
+    /// The interpreter this thread is attached to: the main one, or the subinterpreter
+    /// whose code called the builtin. Pass it to ``attach(to:_:)`` on another thread.
+    ///
+    /// The corresponding C function is `PyInterpreterState_Get`.
+    public var interpreter: InterpreterRef { InterpreterRef(state: PyInterpreterState_Get()) }
+
+    /// Runs `body` attached to `interpreter` — the main interpreter or a subinterpreter
+    /// (3.12+ ones with their own GIL included) — from any thread, like ``attach(_:)``.
+    /// On a thread that is already attached to `interpreter` it just runs `body`; on one
+    /// attached to another interpreter it throws ``AttachError/otherInterpreter``.
+    ///
+    /// The interpreter must stay alive until this returns: obtain it from a builtin's
+    /// ``interpreter`` and keep that builtin's call (or its module) running meanwhile, as
+    /// a builtin that waits for its worker threads does.
+    ///
+    /// The corresponding C functions are `PyThreadState_New`, `PyEval_RestoreThread`,
+    /// `PyThreadState_Clear` and `PyThreadState_DeleteCurrent` (`PyGILState_Ensure` and
+    /// `PyGILState_Release` for the main interpreter).
+    public static func attach<T: Sendable>(to interpreter: InterpreterRef, _ body: (Python) throws -> T) throws -> T {
+        guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
+        guard swiftpy_is_finalizing() == 0, !ShutdownFlag.started.load(ordering: .acquiring) else {
+            throw AttachError.finalizing
+        }
+        if let current = swiftpy_attached_thread_state() {
+            guard PyThreadState_GetInterpreter(current) == interpreter.state else { throw AttachError.otherInterpreter }
+            return try body(Python(module: nil))
+        }
+        if interpreter.state == PyInterpreterState_Main() { return try attach(body) }
+        guard let thread = PyThreadState_New(interpreter.state) else { throw AttachError.notInitialized }
+        PyEval_RestoreThread(thread)
+        defer {
+            PyThreadState_Clear(thread)
+            PyThreadState_DeleteCurrent()
+        }
+        return try body(Python(module: nil))
+    }
+}
+
+/// One Python interpreter of this process (the main one or a subinterpreter), as a value
+/// any thread may hold; see ``Python/interpreter`` and ``Python/attach(to:_:)``.
+public struct InterpreterRef: Hashable, @unchecked Sendable {
+    // SAFETY: an opaque address, compared freely; only handed to CPython by attach(to:),
+    // whose contract requires the interpreter to be alive.
+    let state: OpaquePointer
+
+    /// The main interpreter (`PyInterpreterState_Main`).
+    public static var main: InterpreterRef { InterpreterRef(state: PyInterpreterState_Main()) }
+
+    /// Whether this is the main interpreter.
+    public var isMain: Bool { state == PyInterpreterState_Main() }
 }

@@ -114,18 +114,22 @@ extension PyException.Kind {
 ///
 /// `Error` requires `Sendable`, so a caught exception may be dropped on a thread without
 /// the GIL (for instance after a detached block rethrows it). Its reference is therefore
-/// released through `PyGILState_Ensure`, and leaked on purpose once the interpreter is
-/// finalizing, when taking the GIL could hang or end the thread.
+/// released attached to the interpreter it comes from (``Python/attach(to:_:)``: a
+/// subinterpreter's object must never be released by another interpreter), and leaked on
+/// purpose once the interpreter is finalizing, when taking the GIL could hang or end the
+/// thread, or when the dropping thread is attached to another interpreter.
 final class CaughtException: @unchecked Sendable {
     // SAFETY: `value` is only dereferenced by API that takes a `Python` token (GIL held);
-    // deinit takes the GIL itself before releasing it.
+    // deinit attaches itself before releasing it.
     let value: PyPointer
+    let interpreter: InterpreterRef
     let summary: String
     let typeName: String
 
     /// Takes over a new reference to a normalized exception instance (GIL held).
     init(owned value: PyPointer) {
         self.value = value
+        self.interpreter = InterpreterRef(state: PyInterpreterState_Get())
         let name = String(cString: swiftpy_type(value).pointee.tp_name).typeNameTail
         self.typeName = name
         var text = ""
@@ -139,9 +143,7 @@ final class CaughtException: @unchecked Sendable {
     }
 
     deinit {
-        guard Py_IsInitialized() != 0, swiftpy_is_finalizing() == 0 else { return }
-        let gil = PyGILState_Ensure()
-        swiftpy_decref(value)
-        PyGILState_Release(gil)
+        let value = self.value
+        _ = try? Python.attach(to: interpreter) { _ in swiftpy_decref(value) }
     }
 }

@@ -142,6 +142,7 @@ public final class ModuleDefinition: @unchecked Sendable {
         do {
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
+                swiftpy_type_keep_text_signature(object, spec)  // 3.9 only
                 state.types[type.swiftType] = object
                 state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
                 if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }

@@ -120,4 +120,7 @@ private func level1Functions<T: BLASScalar>(_ type: T.Type, _ dtype: DType, _ p:
 }
 
 @c(PyInit_blas)
-public func PyInit_blas() -> UnsafeMutableRawPointer? { blasModule.initialize() }
+public func PyInit_blas() -> UnsafeMutableRawPointer? {
+    _ = BLASExitGuard.install
+    return blasModule.initialize()
+}

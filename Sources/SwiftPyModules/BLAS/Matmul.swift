@@ -54,7 +54,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
         let (pa, pb) = (a.pinned, b.pinned)
         return try ArrayArgument.keepingAlive(a, b) {
             let flops = GILPolicy.vectorFlops(k)
-            let value: Double = try py.detach(if: GILPolicy.shouldRelease(flops: flops)) { () throws(BLASError) -> Double in
+            let value: Double = try py.detachBLAS(if: GILPolicy.shouldRelease(flops: flops)) { () throws(BLASError) -> Double in
                 dtype == .float64
                     ? try dot(pa.vector(Double.self), pb.vector(Double.self))
                     : Double(try dot(pa.vector(Float.self), pb.vector(Float.self)))
@@ -83,7 +83,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)
     let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
     try ArrayArgument.keepingAlive(a, b, out) {
-        try py.detach(if: release) { () throws(BLASError) in
+        try py.detachBLAS(if: release) { () throws(BLASError) in
             if dtype == .float64 {
                 try computeMatmul(Double.self, kind, pa, pb, pc)
             } else {

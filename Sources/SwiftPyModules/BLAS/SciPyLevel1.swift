@@ -9,7 +9,9 @@ import SwiftPy
 private func elementCount(_ n: Int?, length: Int, offset: Int, increment: Int) -> Int {
     if let n { return max(n, 0) }
     guard increment != 0, offset >= 0, offset < length else { return 0 }
-    return (length - offset) / Int(increment.magnitude)
+    // |Int.min| does not fit in an Int: any step that large leaves room for no element.
+    guard let step = Int(exactly: increment.magnitude) else { return 0 }
+    return (length - offset) / step
 }
 
 /// `?dot(x, y, n=None, offx=0, incx=1, offy=0, incy=1)` → float.
@@ -23,7 +25,7 @@ func scipyDot<T: BLASScalar>(
     let xs = try vectorSlice(x, name: name, argument: "x", count: count, offset: offx, increment: incx)
     let ys = try vectorSlice(y, name: name, argument: "y", count: count, offset: offy, increment: incy)
     return try ArrayArgument.keepingAlive(x, y) {
-        try py.detach(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> Double in
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> Double in
             Double(try dot(xs.vector(T.self), ys.vector(T.self)))
         }
     }
@@ -41,10 +43,10 @@ func scipyAXPY<T: BLASScalar>(
     let xs = try vectorSlice(x, name: name, argument: "x", count: count, offset: offx, increment: incx)
     _ = try vectorSlice(y, name: name, argument: "y", count: count, offset: offy, increment: incy)
     let (result, resultObject, source) = try inPlaceOrCopy(y, yObject, py)
-    let ys = result.pinned.slice(offset: offy, increment: incy, count: count)
+    let ys = validatedSlice(result.pinned, offset: offy, increment: incy, count: count)
     let (pResult, pSource) = (result.pinned, source?.pinned)
     try ArrayArgument.keepingAlive(x, result, source) {
-        try py.detach(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) in
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) in
             if let pSource { try copy(pSource.vector(T.self), into: pResult.mutableVector(T.self)) }
             try axpy(alpha: T(a), xs.vector(T.self), into: ys.mutableVector(T.self))
         }
@@ -62,10 +64,10 @@ func scipyScal<T: BLASScalar>(
     let count = elementCount(n, length: x.count, offset: offx, increment: incx)
     _ = try vectorSlice(x, name: name, argument: "x", count: count, offset: offx, increment: incx)
     let (result, resultObject, source) = try inPlaceOrCopy(x, xObject, py)
-    let xs = result.pinned.slice(offset: offx, increment: incx, count: incx < 0 ? 0 : count)
+    let xs = validatedSlice(result.pinned, offset: offx, increment: incx, count: incx < 0 ? 0 : count)
     let (pResult, pSource) = (result.pinned, source?.pinned)
     try ArrayArgument.keepingAlive(result, source) {
-        try py.detach(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) in
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) in
             if let pSource { try copy(pSource.vector(T.self), into: pResult.mutableVector(T.self)) }
             try scale(xs.mutableVector(T.self), by: T(a))
         }
@@ -88,7 +90,7 @@ func scipyReduce<T: BLASScalar>(
     let xs = try vectorSlice(x, name: name, argument: "x", count: count, offset: offx, increment: incx)
     if incx < 0 { return reduction == .indexOfMax ? -1 : 0 }
     return try ArrayArgument.keepingAlive(x) {
-        try py.detach(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> Double in
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> Double in
             let v = try xs.vector(T.self)
             switch reduction {
             case .norm2: return Double(try euclideanNorm(v))

@@ -59,7 +59,7 @@ func scipyGEMM<T: BLASScalar>(
     let (ta, tb): (BLASTranspose, BLASTranspose) = (transA == 0 ? .none : .transpose, transB == 0 ? .none : .transpose)
     let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
     try ArrayArgument.keepingAlive(a, b, result, source) {
-        try py.detach(if: release) { () throws(BLASError) in
+        try py.detachBLAS(if: release) { () throws(BLASError) in
             let c = try pc.mutableMatrix(T.self)
             if let pSource { try copy(pSource.matrix(T.self), into: c) }
             try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
@@ -108,12 +108,12 @@ func scipyGEMV<T: BLASScalar>(
         effectiveBeta = 0
         _ = try vectorSlice(result, name: name, argument: "y", count: rows, offset: offy, increment: incy)
     }
-    let ySlice = result.pinned.slice(offset: offy, increment: incy, count: rows)
+    let ySlice = validatedSlice(result.pinned, offset: offy, increment: incy, count: rows)
     let (pa, pResult, pSource, betaValue) = (a.pinned, result.pinned, source?.pinned, effectiveBeta)
     let t: BLASTranspose = trans == 0 ? .none : .transpose
     let release = GILPolicy.shouldRelease(flops: flops(m: rows, n: columns))
     try ArrayArgument.keepingAlive(a, x, result, source) {
-        try py.detach(if: release) { () throws(BLASError) in
+        try py.detachBLAS(if: release) { () throws(BLASError) in
             if let pSource { try copy(pSource.vector(T.self), into: pResult.mutableVector(T.self)) }
             try gemv(transpose: t, alpha: T(alpha), pa.matrix(T.self), xSlice.vector(T.self),
                      beta: T(betaValue), into: ySlice.mutableVector(T.self))
@@ -135,19 +135,28 @@ func vectorSlice(_ array: ArrayArgument, name: String, argument: String, count: 
         throw PyException.valueError("\(name): off\(argument) must satisfy 0 <= off\(argument) < len(\(argument)), got off\(argument)=\(offset) with len(\(argument))=\(length)")
     }
     if count > 1 {
-        let (span, overflow) = (count - 1).multipliedReportingOverflow(by: Int(increment.magnitude))
+        // |Int.min| does not fit in an Int; such a step cannot fit in any array either.
+        let step = Int(exactly: increment.magnitude) ?? Int.max
+        let (span, overflow) = (count - 1).multipliedReportingOverflow(by: step)
         guard !overflow, span < length - offset else {
             throw PyException.valueError("\(name): \(argument) is too short: \(count) elements from offset \(offset) every \(increment.magnitude) need len(\(argument)) > \(offset) + (\(count) - 1) * \(increment.magnitude), got \(length)")
         }
     }
-    return array.pinned.slice(offset: offset, increment: increment, count: max(count, 0))
+    return validatedSlice(array.pinned, offset: offset, increment: increment, count: max(count, 0))
+}
+
+/// `array.slice(...)` for a slice `vectorSlice` has checked. With fewer than two elements
+/// the increment is never used and was not checked (scipy accepts any `incx` then), so it
+/// is replaced by 1: a huge one would overflow the byte stride computed from it.
+func validatedSlice(_ array: PinnedArray, offset: Int, increment: Int, count: Int) -> PinnedArray {
+    array.slice(offset: offset, increment: count > 1 ? increment : 1, count: count)
 }
 
 /// `offset + (count - 1)·|increment| + 1`, the length of scipy's default output vector.
 func sliceLength(count: Int, offset: Int, increment: Int, name: String) throws -> Int {
     guard count > 0 else { return 0 }
     guard offset >= 0, increment != 0 else { throw PyException.valueError("\(name): invalid offy/incy (\(offset), \(increment))") }
-    let (span, o1) = (count - 1).multipliedReportingOverflow(by: Int(increment.magnitude))
+    let (span, o1) = (count - 1).multipliedReportingOverflow(by: Int(exactly: increment.magnitude) ?? Int.max)
     let (end, o2) = span.addingReportingOverflow(offset)
     guard !o1, !o2, end < Int.max else { throw PyException.memoryError() }
     return end + 1

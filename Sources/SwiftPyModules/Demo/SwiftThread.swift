@@ -29,11 +29,12 @@ private struct AttachedOnly: @unchecked Sendable {
 func callOnSwiftThread(_ fn: PyObjectRef, _ py: Python) throws -> PyObjectRef {
     let box = ResultBox()
     let callable = AttachedOnly(pointer: fn.pointer)
+    let interpreter = py.interpreter  // the worker enters THIS interpreter (maybe a subinterpreter)
     withExtendedLifetime(fn) {
         py.detach {
             DispatchQueue.global().async {
                 box.value = Result {
-                    try Python.attach { py in AttachedOnly(pointer: try py.call(PyBorrowedRef(callable.pointer)).newReference()) }
+                    try Python.attach(to: interpreter) { py in AttachedOnly(pointer: try py.call(PyBorrowedRef(callable.pointer)).newReference()) }
                 }
                 box.done.signal()
             }
