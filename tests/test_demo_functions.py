@@ -171,3 +171,8 @@ def test_reference_counts_do_not_leak():
         demo.apply(lambda x: x, value)
         demo.double_or_none(None)
     assert sys.getrefcount(value) == before
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("-inf"), -1.0, 0.0])
+def test_sleep_detached_never_traps_on_odd_durations(seconds):
+    assert demo.sleep_detached(seconds) is True

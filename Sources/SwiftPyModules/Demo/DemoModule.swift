@@ -96,7 +96,10 @@ let demoModule = ModuleDefinition(
         Function("sleep_detached", doc: "Spin for `seconds` with the GIL released, checking for Ctrl-C.",
                  [Parameter("seconds")]) { (py: Python, seconds: Double) throws -> Bool in
             try py.detachInterruptibly { interruption in
-                let end = DemoClock.now() + UInt64(max(0, min(seconds, 3600)) * 1e9)
+                // Clamp to 0...3600 s first (NaN counts as 0): converting an out-of-range or NaN
+                // Double to UInt64 would trap.
+                let clamped = seconds.isNaN ? 0 : Swift.max(0, Swift.min(seconds, 3600))
+                let end = DemoClock.now() + UInt64(clamped * 1e9)
                 while DemoClock.now() < end { try interruption.check() }
                 return true
             }
