@@ -28,6 +28,7 @@ The builtins pickle by reference (``pickle.loads(pickle.dumps(f)) is f``), so a 
 names one ships only its module and name.
 """
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -117,34 +118,45 @@ def dense_layers(block, layers, matmul):
     return block
 
 
-# --- Per-process settings, applied on every worker with client.run ---
+# --- Per-process settings ---
 
-def configure(release_gil=True):
-    """One BLAS thread per call in this process, for swiftpy.blas (its own OpenBLAS
-    setting) and for every BLAS threadpoolctl finds (numpy's bundled OpenBLAS); and
-    whether SwiftPy's builtins release the GIL. Returns the previous settings."""
-    import swiftpy._native
+def configure():
+    """One BLAS thread per call in this process: for swiftpy.blas (its own OpenBLAS
+    setting) and for every BLAS threadpoolctl finds (numpy's bundled OpenBLAS). Returns
+    the previous settings for restore().
+
+    Set this once per process and leave it: OpenBLAS's thread count is not safe to
+    raise and lower again from different threads (seen with 0.3.21 and numpy's bundled
+    build: after a raise from one thread, a lower from another does not take, and the
+    "single-threaded" calls run 2-3x slower on a busy machine)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    previous = {"release_gil": swiftpy._native.get_release_gil(), "swiftpy_blas_threads": blas.get_num_threads(),
+    previous = {"swiftpy_blas_threads": blas.get_num_threads(),
                 "blas": {info["filepath"]: info["num_threads"] for info in threadpool_info()
                          if info["user_api"] == "blas"}}
     blas.set_num_threads(1)
     threadpool_limits(limits=1, user_api="blas")
-    swiftpy._native.set_release_gil(release_gil)
     return previous
 
 
 def restore(previous):
-    """Undoes configure() (for LocalClusters in this process, e.g. in the test suite)."""
-    import swiftpy._native
+    """Undoes configure() (for code that goes on running in this process, e.g. tests)."""
     from threadpoolctl import ThreadpoolController
 
-    swiftpy._native.set_release_gil(previous["release_gil"])
     for controller in ThreadpoolController().lib_controllers:
         if controller.filepath in previous["blas"]:
             controller.set_num_threads(previous["blas"][controller.filepath])
     blas.set_num_threads(previous["swiftpy_blas_threads"])
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """configure() for the duration of a `with` block, in this process."""
+    previous = configure()
+    try:
+        yield
+    finally:
+        restore(previous)
 
 
 # --- Running it ---
@@ -216,30 +228,30 @@ SERIAL_ROW = "serial loop, no Dask (SwiftPy)"
 
 
 def measure_serial(params, repeat=1):
-    """Times the serial loop (one BLAS thread, GIL released as usual). Returns
-    (seconds per run, results)."""
-    previous = configure(True)
-    try:
-        times = []
-        for _ in range(repeat):
-            seconds, reference = run_serial(params)
-            times.append(seconds)
-    finally:
-        restore(previous)
+    """Times the serial loop in this thread. Returns (seconds per run, results)."""
+    times = []
+    for _ in range(repeat):
+        seconds, reference = run_serial(params)
+        times.append(seconds)
     return times, reference
 
 
 def measure_cluster(client, where, params, reference, repeat=1, progress=print):
     """Times the ROWS meant for `where` ("one" or "many") on the cluster `client` talks
-    to, checking every run against `reference`. Returns {label: (threads, [seconds])}."""
+    to, checking every run against `reference`. Returns {label: (threads, [seconds])}.
+    The "GIL held" row flips SwiftPy's switch on every worker (a builtin: client.run
+    ships it by reference) and flips it back."""
+    import swiftpy._native
+
     threads = sum(client.nthreads().values())
+    client.run(configure)  # workers in other processes; a no-op in this one if already set
     progress(f"making the inputs on {threads} thread(s)")
     inputs = Inputs(client, params)
     timings = {}
     for label, engine, which, release_gil in ROWS:
         if which != where:
             continue
-        previous = client.run(configure, release_gil)  # {worker address: its settings}
+        client.run(swiftpy._native.set_release_gil, release_gil)
         try:
             times = []
             for _ in range(repeat):
@@ -249,8 +261,7 @@ def measure_cluster(client, where, params, reference, repeat=1, progress=print):
                 del result
                 times.append(seconds)
         finally:
-            for worker, settings in previous.items():
-                client.run(restore, settings, workers=[worker])
+            client.run(swiftpy._native.set_release_gil, True)
         timings[label] = (threads, times)
     return timings
 
@@ -272,22 +283,10 @@ def report(timings, params, baseline):
     return "\n".join(lines)
 
 
-def main(argv=None):
+def run_all(args, params, progress):
+    """The serial loop, then every row on the cluster(s). Returns (timings, baseline)."""
     from dask.distributed import Client, LocalCluster
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scheduler", help="address of a running scheduler (default: LocalClusters here)")
-    parser.add_argument("--workers", type=int, default=1, help="LocalCluster workers (default 1)")
-    parser.add_argument("--threads-per-worker", type=int, default=None,
-                        help="threads per LocalCluster worker (default: the cores available)")
-    parser.add_argument("--processes", action="store_true", help="LocalCluster workers as processes")
-    parser.add_argument("--scale", type=float, default=1.0, help="tasks x this factor (default 1)")
-    parser.add_argument("--repeat", type=int, default=1, help="timed runs per row; the table shows medians")
-    args = parser.parse_args(argv)
-    params = Params().scaled(args.scale)
-    progress = lambda text: print(f"  ... {text}", flush=True)
-
-    start = time.perf_counter()
     progress("the serial loop")
     serial_times, reference = measure_serial(params, args.repeat)
     timings = {SERIAL_ROW: (1, serial_times)}
@@ -305,6 +304,25 @@ def main(argv=None):
                     client.upload_file(os.path.abspath(__file__))
                 timings.update(measure_cluster(client, where, params, reference, args.repeat, progress))
         baseline = "SwiftPy, 1 thread"
+    return timings, baseline
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scheduler", help="address of a running scheduler (default: LocalClusters here)")
+    parser.add_argument("--workers", type=int, default=1, help="LocalCluster workers (default 1)")
+    parser.add_argument("--threads-per-worker", type=int, default=None,
+                        help="threads per LocalCluster worker (default: the cores available)")
+    parser.add_argument("--processes", action="store_true", help="LocalCluster workers as processes")
+    parser.add_argument("--scale", type=float, default=1.0, help="tasks x this factor (default 1)")
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs per row; the table shows medians")
+    args = parser.parse_args(argv)
+    params = Params().scaled(args.scale)
+    progress = lambda text: print(f"  ... {text}", flush=True)
+
+    start = time.perf_counter()
+    with one_blas_thread():  # this process: the serial loop and LocalCluster workers in it
+        timings, baseline = run_all(args, params, progress)
     print(report(timings, params, baseline))
     print(f"whole example: {time.perf_counter() - start:.1f} s")
 

@@ -92,9 +92,10 @@ def test_every_mode_matches_serial_run(pipeline, processes):
     """measure_cluster runs GIL released, GIL held and stdlib + numpy on the cluster and
     checks each against the serial run; it raises if any differs."""
     params = pipeline.Params(**SMALL)
-    _, reference = pipeline.measure_serial(params)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with pipeline.one_blas_thread(), distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,
+                                                              dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        _, reference = pipeline.measure_serial(params)
         if processes:
             client.upload_file(str(PIPELINE))  # what a real cluster needs too: workers import the module
         timings = pipeline.measure_cluster(client, "many", params, reference, progress=lambda text: None)
@@ -105,17 +106,36 @@ def test_every_mode_matches_serial_run(pipeline, processes):
     assert all(release for release, _ in settings.values())
 
 
-def test_held_mode_really_holds_the_gil(pipeline):
-    """configure(False) is what the 'GIL held' row runs under: SwiftPy's builtins keep the
-    GIL (checked with the switch itself), and BLAS uses one thread per call."""
-    previous = pipeline.configure(False)
-    try:
-        assert swiftpy._native.get_release_gil() is False
+def test_held_row_runs_with_the_gil_held(pipeline, monkeypatch):
+    """The 'GIL held' row runs with SwiftPy's switch off on the workers, the others with
+    it on (a spy on run_dask asks the workers while each row runs)."""
+    params = pipeline.Params(**SMALL)
+    seen = []
+    real_run = pipeline.run_dask
+
+    def spy(client, inputs, engine="swiftpy"):
+        seen.append((engine, set(client.run(swiftpy._native.get_release_gil).values())))
+        return real_run(client, inputs, engine)
+
+    monkeypatch.setattr(pipeline, "run_dask", spy)
+    with pipeline.one_blas_thread(), distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                                              dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        _, reference = pipeline.measure_serial(params)
+        pipeline.measure_cluster(client, "many", params, reference, progress=lambda text: None)
+    assert seen == [("swiftpy", {True}), ("swiftpy", {False}), ("stdlib", {True})]
+
+
+def test_configure_limits_every_blas_to_one_thread(pipeline):
+    """What makes the single-thread rows single-threaded: swiftpy.blas and every BLAS
+    threadpoolctl finds use one thread per call; restore() puts them back."""
+    from threadpoolctl import threadpool_info
+
+    before = {info["filepath"]: info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+    with pipeline.one_blas_thread():
         assert swiftpy.blas.get_num_threads() == 1
-        from threadpoolctl import threadpool_info
         assert all(info["num_threads"] == 1 for info in threadpool_info() if info["user_api"] == "blas")
-    finally:
-        pipeline.restore(previous)
+    assert {info["filepath"]: info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"} == before
 
 
 def test_report_has_every_row(pipeline, capsys):
