@@ -24,9 +24,6 @@ class DaskPipeline:
     name = "dask pipeline: zlib compress + dense layers on a LocalCluster (threads)"
     group = "dask"
 
-    def __init__(self, options):
-        self.options = options
-
     def run(self, options, progress):
         result = {"kind": "scaling", "name": self.name, "group": self.group, "unit": "tasks/s", "rows": [], "notes": []}
         try:
@@ -34,8 +31,8 @@ class DaskPipeline:
             import distributed
             import numpy
         except Exception as error:  # noqa: BLE001 - any import failure means "skip"
-            result["notes"].append(f'skipped: dask.distributed and numpy needed ({type(error).__name__}: {error}); '
-                                   'pip install "dask[distributed]"')
+            result["notes"].append(f'skipped: needs dask.distributed and numpy (pip install "dask[distributed]"); '
+                                   f'{type(error).__name__}: {error}')
             return result
         from .runner import _add_ratios
 
@@ -49,34 +46,37 @@ class DaskPipeline:
         if threads_limit.note:
             result["notes"].append(threads_limit.note)
         variants = _variants(numpy)
-        for threads in options.threads:
-            with threads_limit, distributed.LocalCluster(n_workers=1, threads_per_worker=threads, processes=False,
-                                                         dashboard_address=None) as cluster, \
-                    distributed.Client(cluster) as client:
-                held = _held_inputs(client, inputs)
-                seconds = {label: [] for label, _, _ in variants}
-                for label, role, kernels in variants:  # warm-up
-                    progress.show(f"dask: {label}, {threads} thread(s), warm-up")
-                    _timed_run(client, held, kernels, role, distributed.wait)
-                for rep in range(options.repeat):
-                    shift = rep % len(variants)
-                    for label, role, kernels in variants[shift:] + variants[:shift]:
-                        progress.show(f"dask: {label}, {threads} thread(s), rep {rep + 1}/{options.repeat}")
-                        seconds[label].append(_timed_run(client, held, kernels, role, distributed.wait))
-                del held
-            tasks = chunks + blocks
-            for label, role, _ in variants:
-                result["rows"].append({"label": label, "role": role, "threads": threads,
-                                       "rate": summarize([tasks / s for s in seconds[label]])})
+        with threads_limit:  # once, from this thread: see Examples/dask_pipeline.py's configure()
+            for threads in options.threads:
+                result["rows"] += self._run_threads(distributed, inputs, variants, threads, options, progress)
         _add_ratios(result["rows"])
         for row in result["rows"]:
             if row["threads"] == 1 and row["role"] == "released":
-                result["notes"].append(f"one run on 1 thread, GIL released: {tasks / row['rate']['median']:.2f} s")
+                result["notes"].append(f"one run on 1 thread, GIL released: {inputs.tasks / row['rate']['median']:.2f} s")
         return result
+
+    @staticmethod
+    def _run_threads(distributed, inputs, variants, threads, options, progress):
+        """Every variant on a LocalCluster with `threads` threads: a warm-up run each, then
+        options.repeat rounds, the order rotating each round. Returns the rows."""
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=threads, processes=False,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            held = _held_inputs(client, inputs)
+            seconds = {label: [] for label, _, _ in variants}
+            for label, role, kernels in variants:
+                progress.show(f"dask: {label}, {threads} thread(s), warm-up")
+                _timed_run(client, held, kernels, role, distributed.wait)
+            for rep in range(options.repeat):
+                shift = rep % len(variants)
+                for label, role, kernels in variants[shift:] + variants[:shift]:
+                    progress.show(f"dask: {label}, {threads} thread(s), rep {rep + 1}/{options.repeat}")
+                    seconds[label].append(_timed_run(client, held, kernels, role, distributed.wait))
+        return [{"label": label, "role": role, "threads": threads, "rate": summarize([inputs.tasks / s for s in seconds[label]])}
+                for label, role, _ in variants]
 
 
 def dask_workloads(options):
-    return [DaskPipeline(options)]
+    return [DaskPipeline()]
 
 
 class _Inputs:
@@ -87,6 +87,7 @@ class _Inputs:
         rng = numpy.random.default_rng(15)
         self.blocks = [rng.standard_normal((rows, width)) for _ in range(blocks)]
         self.layers = [rng.standard_normal((width, width)) / numpy.sqrt(width) for _ in range(depth)]
+        self.tasks = chunks + blocks
 
 
 def _held_inputs(client, inputs):
