@@ -61,8 +61,13 @@ public final class ModuleDefinition: @unchecked Sendable {
 
     /// What `PyInit_<name>` returns: the module definition for CPython to create the
     /// module from (`PyModuleDef_Init`). On a declaration error, sets `SystemError` and
-    /// returns `nil`, so the import fails with a message instead of crashing.
+    /// returns `nil`, so the import fails with a message instead of crashing; a module
+    /// compiled against another CPython's headers raises `ImportError` naming both.
     public func initialize() -> UnsafeMutableRawPointer? {
+        if let mismatch = InterpreterCheck.mismatch(module: name) {
+            ErrorTable.set(mismatch, module: nil)
+            return nil
+        }
         switch buildOnce() {
         case .success(let built):
             return UnsafeMutableRawPointer(PyModuleDef_Init(built.def))
@@ -92,7 +97,7 @@ public final class ModuleDefinition: @unchecked Sendable {
             methods[functions.count] = PyMethodDef()
             let specs = try types.map { try $0.makeSpec(moduleName: name) }
 
-            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: Py_mod_exec, value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
+            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: swiftpy_slot_mod_exec(), value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
             if swiftpy_slot_multiple_interpreters() != 0 {
                 slots.append(PyModuleDef_Slot(slot: swiftpy_slot_multiple_interpreters(), value: swiftpy_per_interpreter_gil_supported()))
             }
@@ -142,7 +147,6 @@ public final class ModuleDefinition: @unchecked Sendable {
         do {
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
-                swiftpy_type_keep_text_signature(object, spec)  // 3.9 only
                 state.types[type.swiftType] = object
                 state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
                 if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
