@@ -29,14 +29,16 @@ public final class ModuleDefinition: @unchecked Sendable {
     /// - Parameters:
     ///   - name: The full import name (`"swiftpy.zlib"`); types are named `name.Type`.
     ///   - constants: Module attributes, in order.
-    ///   - freeThreadingSafe: Whether every builtin is safe without the GIL (then
-    ///     `Py_mod_gil` is `Py_MOD_GIL_NOT_USED` on free-threaded builds).
+    ///   - freeThreadingSafe: Opt-in: whether every builtin, type and state object is
+    ///     safe without the GIL (then `Py_mod_gil` is `Py_MOD_GIL_NOT_USED` on
+    ///     free-threaded builds; otherwise such a build re-enables the GIL while the module
+    ///     is loaded). Nothing checks this for you: see docs/free-threading.md for the rules.
     ///   - makeState: Creates the per-module state object (``Python/moduleState(as:)``).
     ///   - setUp: Runs last when a module object is created, for anything else.
     public init(
         name: String, doc: String = "", functions: [Function] = [], types: [TypeDefinition] = [],
         exceptions: [ExceptionDefinition] = [], constants: [(String, any ToPython & Sendable)] = [],
-        freeThreadingSafe: Bool = true,
+        freeThreadingSafe: Bool = false,
         makeState: (@Sendable (Python) throws -> AnyObject)? = nil,
         setUp: (@Sendable (Python, PyObjectRef) throws -> Void)? = nil
     ) {
@@ -143,7 +145,6 @@ public final class ModuleDefinition: @unchecked Sendable {
         guard case .success(let built) = definition.buildOnce() else { return -1 }
         let py = Python(module: module)
         let state = ModuleState(definition: definition)
-        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
         do {
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
@@ -163,6 +164,16 @@ public final class ModuleDefinition: @unchecked Sendable {
                 if PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
             }
             if let makeState = definition.makeState { state.userState = try makeState(py) }
+        } catch {
+            state.clear()
+            ErrorTable.raise(error, module: module)
+            return -1
+        }
+        // Published only now, complete: importlib puts the module in `sys.modules` before
+        // `Py_mod_exec` runs, so on a free-threaded build another thread could otherwise
+        // read the state's dictionaries while they are being filled.
+        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        do {
             ShutdownFlag.install(py)
             try definition.setUp?(py, PyObjectRef(borrowed: module))
             return 0

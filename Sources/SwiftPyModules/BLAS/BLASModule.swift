@@ -36,7 +36,9 @@ let blasModule = ModuleDefinition(
         + gemvFunctions(Double.self, .float64, "dgemv") + gemvFunctions(Float.self, .float32, "sgemv")
         + level1Functions(Double.self, .float64, "d") + level1Functions(Float.self, .float32, "s")
         + threadFunctions,
-    constants: [("GIL_RELEASE_FLOPS", GILPolicy.releaseFlops)]
+    constants: [("GIL_RELEASE_FLOPS", GILPolicy.releaseFlops)],
+    // Opted in after the review in docs/free-threading.md.
+    freeThreadingSafe: true
 )
 
 private func gemmFunctions<T: BLASScalar>(_ type: T.Type, _ dtype: DType, _ name: String) -> [Function] {
