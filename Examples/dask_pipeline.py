@@ -49,13 +49,13 @@ ENGINES = {
 
 @dataclass(frozen=True)
 class Params:
-    """The pipeline's size. The defaults take ~4-5 s on one core of a 2020s server CPU,
-    in ~90 tasks of 40-60 ms each, so Dask's per-task cost (about a millisecond) stays
-    well under 5% of the run."""
-    chunks: int = 48  # text chunks to compress
+    """The pipeline's size. The defaults take ~3.5 s on one core of a 2020s server CPU,
+    in 72 tasks of 40-60 ms each, so Dask's per-task cost (well under a millisecond)
+    stays under 5% of the run."""
+    chunks: int = 40  # text chunks to compress
     chunk_size: int = 2 << 20  # bytes per chunk
     level: int = 6  # zlib level
-    blocks: int = 40  # row blocks through the layers
+    blocks: int = 32  # row blocks through the layers
     rows: int = 512  # rows per block
     width: int = 512  # layer width (each layer is a width x width matrix)
     depth: int = 6  # layers
@@ -78,18 +78,17 @@ def make_text(index, size, seed=0):
     """Chunk `index`: `size` bytes of compressible word salad (a skewed choice from a
     fixed vocabulary), built with numpy so it is fast and the same on every machine."""
     vocabulary = np.random.default_rng([seed, 0])
-    lengths = vocabulary.integers(2, 12, 4096)
-    letters = vocabulary.integers(ord("a"), ord("z") + 1, int(lengths.sum()), dtype=np.uint8)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    lengths = vocabulary.integers(2, 12, 4096).astype(np.int32)
+    letters = vocabulary.integers(ord("a"), ord("z") + 1, int(lengths.sum()) + 1, dtype=np.uint8)
+    starts = (np.cumsum(lengths) - lengths).astype(np.int32)  # word w is letters[starts[w]:][:lengths[w]]
     rng = np.random.default_rng([seed, 1, index])
-    words = (len(lengths) * rng.random(size // 4) ** 3).astype(np.int64)  # frequent words first
+    words = (len(lengths) * rng.random(max(size // 6, 1)) ** 3).astype(np.int32)  # frequent words first
     spans = lengths[words] + 1  # each word and the separator after it
-    ends = np.cumsum(spans)
-    positions = np.arange(int(ends[-1])) - np.repeat(ends - spans, spans)  # offset within its word
-    letter = np.minimum(np.repeat(starts[words], spans) + positions, len(letters) - 1)
-    text = letters[letter]
+    ends = np.cumsum(spans, dtype=np.int32)
+    # Byte k of the text is letter (starts[word] + k - start of that word in the text).
+    text = letters[np.arange(ends[-1], dtype=np.int32) + np.repeat(starts[words] - (ends - spans), spans)]
     text[ends - 1] = np.where(rng.random(len(words)) < 0.1, ord("\n"), ord(" "))
-    return text[:size].tobytes()
+    return np.resize(text, size).tobytes()  # ~1.25x size was made: cut to size
 
 
 def make_block(index, rows, width, seed=0):
@@ -216,7 +215,7 @@ def check(result, reference):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 
-#: The report's rows: (label, engine, which thread count, GIL released).
+#: The report's rows: (label, engine, which cluster: "one" thread or "many", GIL released).
 ROWS = [
     ("SwiftPy, 1 thread", "swiftpy", "one", True),
     ("SwiftPy, GIL released", "swiftpy", "many", True),
@@ -227,42 +226,44 @@ ROWS = [
 SERIAL_ROW = "serial loop, no Dask (SwiftPy)"
 
 
-def measure_serial(params, repeat=1):
-    """Times the serial loop in this thread. Returns (seconds per run, results)."""
-    times = []
-    for _ in range(repeat):
-        seconds, reference = run_serial(params)
-        times.append(seconds)
-    return times, reference
+def measure(clients, params, repeat=1, progress=print):
+    """Times the serial loop and every row whose cluster is in `clients` ({"one": a
+    Client of a 1-thread cluster, "many": of the N-thread one}; either may be missing),
+    `repeat` rounds with the order rotating each round, so a busy machine slows every row
+    alike. Every run's results are checked against the first serial run's. Returns
+    {label: (threads, [seconds])}.
 
-
-def measure_cluster(client, where, params, reference, repeat=1, progress=print):
-    """Times the ROWS meant for `where` ("one" or "many") on the cluster `client` talks
-    to, checking every run against `reference`. Returns {label: (threads, [seconds])}.
-    The "GIL held" row flips SwiftPy's switch on every worker (a builtin: client.run
-    ships it by reference) and flips it back."""
+    The "GIL held" row flips SwiftPy's switch on the workers of its cluster (the switch is
+    a builtin, so client.run ships it by reference) and flips it back."""
     import swiftpy._native
 
-    threads = sum(client.nthreads().values())
-    client.run(configure)  # workers in other processes; a no-op in this one if already set
-    progress(f"making the inputs on {threads} thread(s)")
-    inputs = Inputs(client, params)
-    timings = {}
-    for label, engine, which, release_gil in ROWS:
-        if which != where:
-            continue
-        client.run(swiftpy._native.set_release_gil, release_gil)
-        try:
-            times = []
-            for _ in range(repeat):
-                progress(f"{label} ({threads} thread(s))")
-                seconds, result = run_dask(client, inputs, engine)
-                check(result, reference)
-                del result
-                times.append(seconds)
-        finally:
-            client.run(swiftpy._native.set_release_gil, True)
-        timings[label] = (threads, times)
+    inputs, threads = {}, {}
+    for where, client in clients.items():
+        threads[where] = sum(client.nthreads().values())
+        client.run(configure)  # workers in other processes; in this one, already done
+        progress(f"making the inputs on {threads[where]} thread(s)")
+        inputs[where] = Inputs(client, params)
+    rows = [(SERIAL_ROW, "swiftpy", None, True)] + [row for row in ROWS if row[2] in clients]
+    timings = {label: (threads.get(where, 1), []) for label, _, where, _ in rows}
+    reference = None
+    for round_ in range(repeat):
+        shift = round_ % len(rows)  # round 0 starts with the serial loop: the reference
+        for label, engine, where, release_gil in rows[shift:] + rows[:shift]:
+            progress(f"{label} ({timings[label][0]} thread(s)), round {round_ + 1}/{repeat}")
+            if where is None:
+                seconds, result = run_serial(params, engine)
+                if reference is None:
+                    reference = result
+            else:
+                client = clients[where]
+                client.run(swiftpy._native.set_release_gil, release_gil)
+                try:
+                    seconds, result = run_dask(client, inputs[where], engine)
+                finally:
+                    client.run(swiftpy._native.set_release_gil, True)
+            check(result, reference)
+            del result
+            timings[label][1].append(seconds)
     return timings
 
 
@@ -284,27 +285,24 @@ def report(timings, params, baseline):
 
 
 def run_all(args, params, progress):
-    """The serial loop, then every row on the cluster(s). Returns (timings, baseline)."""
+    """Every row, on LocalClusters here or on a running cluster. Returns (timings, baseline)."""
     from dask.distributed import Client, LocalCluster
 
-    progress("the serial loop")
-    serial_times, reference = measure_serial(params, args.repeat)
-    timings = {SERIAL_ROW: (1, serial_times)}
     if args.scheduler:
         with Client(args.scheduler) as client:
             client.upload_file(os.path.abspath(__file__))  # workers import this module by name
-            timings.update(measure_cluster(client, "many", params, reference, args.repeat, progress))
-        baseline = SERIAL_ROW
-    else:
-        threads = args.threads_per_worker or len(os.sched_getaffinity(0))
+            return measure({"many": client}, params, args.repeat, progress), SERIAL_ROW
+    threads = args.threads_per_worker or len(os.sched_getaffinity(0))
+    with contextlib.ExitStack() as stack:
+        clients = {}
         for where, workers, per_worker in (("one", 1, 1), ("many", args.workers, threads)):
-            with LocalCluster(n_workers=workers, threads_per_worker=per_worker, processes=args.processes,
-                              dashboard_address=None) as cluster, Client(cluster) as client:
-                if args.processes:
-                    client.upload_file(os.path.abspath(__file__))
-                timings.update(measure_cluster(client, where, params, reference, args.repeat, progress))
-        baseline = "SwiftPy, 1 thread"
-    return timings, baseline
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=per_worker,
+                                                       processes=args.processes,
+                                                       dashboard_address=":0"))  # any free port
+            clients[where] = stack.enter_context(Client(cluster))
+            if args.processes:
+                clients[where].upload_file(os.path.abspath(__file__))
+        return measure(clients, params, args.repeat, progress), "SwiftPy, 1 thread"
 
 
 def main(argv=None):

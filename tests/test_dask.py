@@ -89,19 +89,20 @@ def test_check_rejects_wrong_results(pipeline):
 
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
 def test_every_mode_matches_serial_run(pipeline, processes):
-    """measure_cluster runs GIL released, GIL held and stdlib + numpy on the cluster and
-    checks each against the serial run; it raises if any differs."""
+    """measure() runs GIL released, GIL held and stdlib + numpy on the cluster and checks
+    each against the serial run; it raises if any differs."""
     params = pipeline.Params(**SMALL)
     with pipeline.one_blas_thread(), distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,
-                                                              dashboard_address=None) as cluster, \
+                                                              dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
-        _, reference = pipeline.measure_serial(params)
         if processes:
             client.upload_file(str(PIPELINE))  # what a real cluster needs too: workers import the module
-        timings = pipeline.measure_cluster(client, "many", params, reference, progress=lambda text: None)
+        timings = pipeline.measure({"many": client}, params, repeat=2, progress=lambda text: None)
         settings = client.run(lambda: (swiftpy._native.get_release_gil(), swiftpy.blas.get_num_threads()))
-    assert set(timings) == {"SwiftPy, GIL released", "SwiftPy, GIL held", "stdlib zlib + numpy"}
-    assert all(threads == 2 for threads, _ in timings.values())
+    many = {"SwiftPy, GIL released", "SwiftPy, GIL held", "stdlib zlib + numpy"}
+    assert set(timings) == many | {pipeline.SERIAL_ROW}
+    assert all(threads == (2 if label in many else 1) for label, (threads, _) in timings.items())
+    assert all(len(seconds) == 2 for _, seconds in timings.values())
     # Workers are left as they were: GIL release back on.
     assert all(release for release, _ in settings.values())
 
@@ -119,10 +120,9 @@ def test_held_row_runs_with_the_gil_held(pipeline, monkeypatch):
 
     monkeypatch.setattr(pipeline, "run_dask", spy)
     with pipeline.one_blas_thread(), distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                                              dashboard_address=None) as cluster, \
+                                                              dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
-        _, reference = pipeline.measure_serial(params)
-        pipeline.measure_cluster(client, "many", params, reference, progress=lambda text: None)
+        pipeline.measure({"many": client}, params, progress=lambda text: None)
     assert seen == [("swiftpy", {True}), ("swiftpy", {False}), ("stdlib", {True})]
 
 

@@ -60,7 +60,7 @@ class DaskPipeline:
         """Every variant on a LocalCluster with `threads` threads: a warm-up run each, then
         options.repeat rounds, the order rotating each round. Returns the rows."""
         with distributed.LocalCluster(n_workers=1, threads_per_worker=threads, processes=False,
-                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                      dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
             held = _held_inputs(client, inputs)
             seconds = {label: [] for label, _, _ in variants}
             for label, role, kernels in variants:
