@@ -270,13 +270,16 @@ def measure(clients, params, repeat=1, progress=print):
 def report(timings, params, baseline):
     """The side-by-side table, as text."""
     base = statistics.median(timings[baseline][1])
+    rounds = len(timings[baseline][1])
     lines = [f"pipeline: {params.describe()}",
-             f"{'run':<34} {'threads':>7} {'time (median)':>14} {'speedup vs ' + baseline:>40}"]
+             f"speedup = time of '{baseline}' / time of the row; "
+             + (f"medians of {rounds} interleaved rounds" if rounds > 1 else "one round (--repeat N: medians of N)"),
+             f"{'run':<34} {'threads':>7} {'time':>9} {'speedup':>8}"]
     order = [SERIAL_ROW] + [row[0] for row in ROWS]
     for label in sorted(timings, key=order.index):
         threads, times = timings[label]
         seconds = statistics.median(times)
-        lines.append(f"{label:<34} {threads:>7} {seconds:>12.2f} s {base / seconds:>39.2f}x")
+        lines.append(f"{label:<34} {threads:>7} {seconds:>7.2f} s {base / seconds:>7.2f}x")
     if SERIAL_ROW in timings and "SwiftPy, 1 thread" in timings:
         cost = statistics.median(timings["SwiftPy, 1 thread"][1]) / statistics.median(timings[SERIAL_ROW][1]) - 1
         lines.append(f"Dask's scheduling cost (1-thread run vs serial loop): {100 * cost:+.1f}%")
