@@ -156,3 +156,46 @@ def test_report_has_every_row(pipeline, capsys):
     assert "speedup = time of 'SwiftPy, 1 thread' / time of the row" in table
     assert "scheduling cost" in table
     assert "results match the serial run" in table
+
+
+def load_bench_workload():
+    """python/swiftpy/bench/dask_workload.py from this tree, as a submodule of the
+    installed swiftpy.bench (its siblings: corpus, timing, runner)."""
+    import swiftpy.bench
+
+    spec = importlib.util.spec_from_file_location(
+        "swiftpy.bench.dask_workload", ROOT / "python" / "swiftpy" / "bench" / "dask_workload.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Options:
+    quick = True
+    threads = [1, 2]
+    repeat = 1
+
+
+class _Progress:
+    def show(self, text):
+        pass
+
+
+def test_bench_workload_has_every_variant_at_every_thread_count():
+    result = load_bench_workload().DaskPipeline().run(_Options(), _Progress())
+    assert result["kind"] == "scaling" and result["unit"] == "tasks/s"
+    rows = {(row["label"], row["threads"]): row for row in result["rows"]}
+    labels = ["swiftpy.zlib + swiftpy.blas", "swiftpy.zlib + swiftpy.blas [GIL held]", "stdlib zlib + numpy.matmul"]
+    assert set(rows) == {(label, threads) for label in labels for threads in (1, 2)}
+    assert [rows[(label, 1)]["role"] for label in labels] == ["released", "held", "anchor"]
+    for row in rows.values():
+        assert row["rate"]["median"] > 0 and row["speedup"] > 0
+        assert len(row["rate"]["samples"]) == 1
+    assert rows[(labels[0], 2)]["vs"].keys() == {labels[2]}
+
+
+def test_bench_workload_skips_with_a_note_without_dask(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
+    result = load_bench_workload().DaskPipeline().run(_Options(), _Progress())
+    assert result["rows"] == []
+    assert result["notes"][0].startswith("skipped: needs dask.distributed")

@@ -1,13 +1,13 @@
-"""The `dask` workload: the pipeline of Examples/dask_pipeline.py on a dask.distributed
-LocalCluster (one worker, threads, in this process) at each thread count of the run.
+"""The `dask` workload: the pipeline of Examples/dask_pipeline.py (with the benchmark's
+own text corpus) on a dask.distributed LocalCluster (one worker, threads, in this
+process) at each thread count of the run.
 
 Each run compresses text chunks with zlib level 6 and pushes row blocks through dense
-layers (a chain of 512x512 matrix products), as one batch of ~30 tasks of 30-60 ms, so
+layers (a chain of 512x512 matrix products), as one batch of 28 tasks of 30-60 ms, so
 Dask's per-task cost stays small. Variants: swiftpy.zlib + swiftpy.blas (GIL released),
 the same with the GIL held (swiftpy._native.set_release_gil(False)), and stdlib zlib +
 numpy.matmul (the anchor). Every BLAS call uses one thread, so 1 thread means one core.
 The rate is tasks per second; speedups are against the same variant on 1 thread."""
-import statistics
 import time
 
 from .corpus import text_corpus
