@@ -59,7 +59,12 @@ let package = Package(
             name: "COpenBLAS", path: "CModules/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
 
-        .target(name: "SwiftPy", dependencies: ["CPython"]),
+        .target(
+            name: "SwiftPy", dependencies: ["CPython"],
+            // `Python` and `PyBorrowedRef` are ~Escapable: the library that creates them
+            // declares their lifetimes (`@_lifetime`); code that only receives them, a
+            // user's builtins included, needs no flag.
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
         .target(name: "BLAS", dependencies: ["COpenBLAS"]),

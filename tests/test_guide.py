@@ -102,7 +102,7 @@ def typecheck(block, directory):
     path = pathlib.Path(directory) / f"block{block.line}.swift"
     path.write_text(block.source)
     command = [
-        "swiftc", "-typecheck", "-swift-version", "6", "-I", str(MODULES),
+        "swiftc", "-emit-sil", "-o", os.devnull, "-swift-version", "6", "-I", str(MODULES),
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPythonEmbed' / 'module.modulemap'}",
         "-Xcc", f"-I{sysconfig.get_paths()['include']}",

@@ -8,13 +8,13 @@ import Synchronization
 /// `Sendable`, so the compiler refuses to move it into a closure that may run on another
 /// thread or without the GIL — in particular into ``Python/detach(_:)``. It is the Swift
 /// counterpart of PyO3's `Python<'py>` marker.
-public struct Python {
+public struct Python: ~Escapable {
     /// The module whose builtin is running (borrowed), so errors can be raised as the
     /// module's own exception classes and objects created with the module's types.
     /// `nil` on threads that attached themselves or in the embedding API.
     @usableFromInline let module: UnsafeMutablePointer<PyObject>?
 
-    @inlinable init(module: UnsafeMutablePointer<PyObject>?) {
+    @inlinable @_lifetime(immortal) init(module: UnsafeMutablePointer<PyObject>?) {
         self.module = module
     }
 }

@@ -54,8 +54,9 @@ public struct PyBuffer {
         case strided
     }
 
-    /// Owns the pinned view; copies of this struct share it. `nil` for a `bytes`
-    /// argument read in place (see ``init(fromPython:_:)``).
+    /// Owns the pinned view (or, for a `bytes` argument read in place, a reference to
+    /// the object); copies of this struct share it, so a stored copy keeps the memory
+    /// valid and the export held, as a `memoryview` does.
     @usableFromInline let storage: PinnedView?
     /// The first byte and the length, cached from the view (or the `bytes` object).
     @usableFromInline let base: UnsafeMutableRawPointer?
@@ -64,7 +65,7 @@ public struct PyBuffer {
 
     // SAFETY: `Py_buffer` may point into itself (`shape = &view->len`), so it lives at a
     // fixed address inside `storage` (tail-allocated) for the storage's whole life.
-    var view: UnsafeMutablePointer<Py_buffer>? { storage?.view }
+    var view: UnsafeMutablePointer<Py_buffer>? { storage.flatMap { $0.isPinned ? $0.view : nil } }
 
     /// Pins `object`'s memory. Throws `TypeError` ("a bytes-like object is required, not
     /// 'str'") if it has no buffer, `BufferError` if it cannot satisfy `requirements`
@@ -98,12 +99,14 @@ public struct PyBuffer {
         self.readOnly = view.pointee.readonly != 0
     }
 
-    /// A builtin's `bytes` argument, read in place: immutable, and kept alive by the
-    /// caller for the whole call (detached parts included), so it needs neither a view
-    /// nor an allocation. This is what keeps `crc32(b"...")` on small inputs as cheap as
-    /// the stdlib's.
+    /// A builtin's `bytes` argument, read in place: immutable, so it needs no view, only
+    /// a reference that keeps it alive for as long as this buffer (or a copy of it) is
+    /// kept — beyond the call too, if a builtin stores it. This is what keeps
+    /// `crc32(b"...")` on small inputs as cheap as the stdlib's.
     init(argumentBytes object: PyBorrowedRef) {
-        self.storage = nil
+        let storage = PinnedView.make()
+        storage.keepAlive(object.pointer)
+        self.storage = storage
         self.base = UnsafeMutableRawPointer(swiftpy_bytes_as_string(object.pointer))
         self.length = swiftpy_var_size(object.pointer)
         self.readOnly = true
@@ -115,9 +118,9 @@ public struct PyBuffer {
         try self.init(pinning: object.borrowed, requirements)
     }
 
-    /// The object that keeps this view pinned (all copies share it). Hold it to keep
-    /// the memory valid, e.g. next to a raw pointer handed to detached code. For a
-    /// `bytes` argument read in place, the caller keeps the memory alive for the call.
+    /// The object that keeps this view pinned, or the `bytes` object alive (all copies
+    /// share it). Hold it to keep the memory valid, e.g. next to a raw pointer handed to
+    /// detached code.
     public var owner: AnyObject? { storage }
 
     /// Length in bytes.
@@ -263,8 +266,8 @@ extension PyBuffer: Sendable {}
 
 extension PyBuffer: FromPython {
     /// A read-only, C-contiguous view: what a `bytes-like object` parameter means.
-    /// An exact `bytes` argument is read in place (no view, no allocation); like any
-    /// borrowed argument, it is valid for the duration of the call.
+    /// An exact `bytes` argument is read in place (no buffer export: it is immutable),
+    /// holding a reference to it.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         if swiftpy_bytes_check_exact(object.pointer) != 0 {
             self.init(argumentBytes: object)
@@ -284,22 +287,34 @@ public struct WritableBuffer: FromPython {
 }
 
 /// The heap cell holding one `Py_buffer`, tail-allocated so a view costs one allocation
-/// and its address never changes. Releases the view (GIL held: it is only reachable from
+/// and its address never changes, or a reference to an immutable `bytes` object read in
+/// place. Releases the view / the reference (GIL held: it is only reachable from
 /// non-Sendable `PyBuffer`s) when the last `PyBuffer` copy goes away.
 @usableFromInline
-final class PinnedView: ManagedBuffer<Bool, Py_buffer> {
+final class PinnedView: ManagedBuffer<PinnedView.Header, Py_buffer> {
+    @usableFromInline struct Header {
+        /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release.
+        var isPinned = false
+        /// An object this cell holds a reference to (a `bytes` argument read in place).
+        var object: PyPointer? = nil
+    }
+
     static func make() -> PinnedView {
-        let storage = unsafeDowncast(PinnedView.create(minimumCapacity: 1) { _ in false }, to: PinnedView.self)
+        let storage = unsafeDowncast(PinnedView.create(minimumCapacity: 1) { _ in Header() }, to: PinnedView.self)
         storage.withUnsafeMutablePointerToElements { $0.initialize(to: Py_buffer()) }
         return storage
     }
 
-    /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release. Read and
-    /// written through the header pointer: the `header` property would add dynamic
-    /// exclusivity checks to every call that takes a buffer.
+    /// Read and written through the header pointer: the `header` property would add
+    /// dynamic exclusivity checks to every call that takes a buffer.
     var isPinned: Bool {
-        get { withUnsafeMutablePointerToHeader { $0.pointee } }
-        set { withUnsafeMutablePointerToHeader { $0.pointee = newValue } }
+        get { withUnsafeMutablePointerToHeader { $0.pointee.isPinned } }
+        set { withUnsafeMutablePointerToHeader { $0.pointee.isPinned = newValue } }
+    }
+
+    /// Holds a new reference to `object` until this cell goes away.
+    func keepAlive(_ object: PyPointer) {
+        withUnsafeMutablePointerToHeader { $0.pointee.object = swiftpy_newref(object) }
     }
 
     // SAFETY: elements of a ManagedBuffer have a stable address for the object's life.
@@ -308,10 +323,9 @@ final class PinnedView: ManagedBuffer<Bool, Py_buffer> {
     }
 
     deinit {
-        if isPinned { PyBuffer_Release(view) }
+        let header = withUnsafeMutablePointerToHeader { $0.pointee }
+        if header.isPinned { PyBuffer_Release(view) }
+        if let object = header.object { swiftpy_decref(object) }
         _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: 1) }
     }
 }
-
-@available(*, unavailable)
-extension PinnedView: Sendable {}

@@ -1,15 +1,17 @@
 import CPython
 
-/// The memory layout of every instance of a SwiftPy type: the object header followed by
-/// one strong reference to the Swift object it wraps.
+/// The memory layout of every instance of a SwiftPy type: the object header, one strong
+/// reference to the Swift object it wraps, and the list of weak references to it.
 ///
 /// ```
-/// struct { PyObject ob_base; void *payload; }   // payload: Unmanaged<AnyObject>
+/// struct { PyObject ob_base; void *payload; PyObject *weaklist; }   // payload: Unmanaged<AnyObject>
 /// ```
 @usableFromInline
 enum SwiftObject {
     @usableFromInline static var payloadOffset: Int { MemoryLayout<PyObject>.stride }
-    static let basicSize = payloadOffset + MemoryLayout<UnsafeMutableRawPointer?>.stride
+    /// Where `weakref.ref(obj)` keeps its list (`tp_weaklistoffset`).
+    static var weakListOffset: Int { payloadOffset + MemoryLayout<UnsafeMutableRawPointer?>.stride }
+    static let basicSize = weakListOffset + MemoryLayout<PyPointer?>.stride
 
     // SAFETY: only called on instances of SwiftPy types (basicsize covers the slot).
     @inlinable static func payloadSlot(_ object: PyPointer) -> UnsafeMutablePointer<UnsafeMutableRawPointer?> {
@@ -35,11 +37,17 @@ enum SwiftObject {
         return object
     }
 
-    /// `tp_dealloc` of every SwiftPy type: releases the Swift object, frees the memory and
-    /// drops the instance's reference to its heap type.
+    /// `tp_dealloc` of every SwiftPy type: untracks a collected instance, clears weak
+    /// references, releases the Swift object, frees the memory and drops the instance's
+    /// reference to its heap type.
     static let dealloc: @convention(c) (PyPointer?) -> Void = { object in
         guard let object else { return }
         guard let type = swiftpy_type(object) else { return }
+        // Untracked first: the collector must not traverse a half-destroyed instance
+        // while the Swift object's deinit releases what it held.
+        if PyType_GetFlags(type) & UInt(Py_TPFLAGS_HAVE_GC) != 0 { PyObject_GC_UnTrack(UnsafeMutableRawPointer(object)) }
+        let weakList = (UnsafeMutableRawPointer(object) + weakListOffset).assumingMemoryBound(to: PyPointer?.self)
+        if weakList.pointee != nil { PyObject_ClearWeakRefs(object) }
         if let raw = payloadSlot(object).pointee {
             payloadSlot(object).pointee = nil
             Unmanaged<AnyObject>.fromOpaque(raw).release()

@@ -11,8 +11,9 @@ import CPython
 ///     properties: [Property("value") { py, c in c.value }])
 /// ```
 ///
-/// Instances hold no Python references of their own (no GC support): store Python
-/// objects in them only if you accept that cycles through them are never collected.
+/// Instances support weak references. A class that holds Python objects conforms to
+/// ``PyGCTraversable``: its type then takes part in cyclic garbage collection, so cycles
+/// through the Swift object (`node.value = node`) are freed.
 public final class TypeDefinition: @unchecked Sendable {
     // SAFETY: immutable after init apart from `specs`, which is guarded by its lock.
     let name: String
@@ -22,6 +23,8 @@ public final class TypeDefinition: @unchecked Sendable {
     let properties: [PropertyBox]
     let constructor: Callable?
     let exportsBuffer: Bool
+    /// Whether the class is ``PyGCTraversable`` (the type gets `Py_TPFLAGS_HAVE_GC`).
+    let collected: Bool
 
     public init<T: AnyObject>(
         _ type: T.Type, name: String, doc: String = "", new constructor: Constructor<T>? = nil,
@@ -34,6 +37,7 @@ public final class TypeDefinition: @unchecked Sendable {
         self.properties = properties.map(\.box)
         self.constructor = constructor?.callable.renamed(name)
         self.exportsBuffer = false
+        self.collected = T.self is any PyGCTraversable.Type
     }
 
     init(bufferType: Void) {
@@ -44,6 +48,7 @@ public final class TypeDefinition: @unchecked Sendable {
         self.properties = SwiftBuffer.properties.map(\.box)
         self.constructor = nil
         self.exportsBuffer = true
+        self.collected = false
     }
 
     var declarationErrors: [String] {
@@ -89,12 +94,24 @@ public final class TypeDefinition: @unchecked Sendable {
             slot(swiftpy_slot_bf_getbuffer(), unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
             slot(swiftpy_slot_bf_releasebuffer(), unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
         }
+        if collected {
+            slot(Py_tp_traverse, unsafeBitCast(SwiftObject.traverse, to: UnsafeMutableRawPointer.self))
+            slot(Py_tp_clear, unsafeBitCast(SwiftObject.clear, to: UnsafeMutableRawPointer.self))
+        }
+        // `__weaklistoffset__` as a member is how a heap type declares its weak-reference
+        // list on every supported version (Py_TPFLAGS_MANAGED_WEAKREF is 3.12+ only).
+        let members = UnsafeMutablePointer<PyMemberDef>.allocate(capacity: 2)
+        members[0] = PyMemberDef(name: permanentCString("__weaklistoffset__"), type: T_PYSSIZET,
+                                 offset: SwiftObject.weakListOffset, flags: READONLY, doc: nil)
+        members[1] = PyMemberDef()
+        slot(Py_tp_members, UnsafeMutableRawPointer(members))
         slots.append(PyType_Slot(slot: 0, pfunc: nil))
 
         let slotTable = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
         slotTable.initialize(from: slots, count: slots.count)
         var flags = UInt32(swiftpy_tpflags_default())
         if constructor == nil { flags |= UInt32(Py_TPFLAGS_DISALLOW_INSTANTIATION) }
+        if collected { flags |= UInt32(Py_TPFLAGS_HAVE_GC) }
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
         spec.initialize(to: PyType_Spec(
             name: permanentCString("\(moduleName).\(name)"), basicsize: Int32(SwiftObject.basicSize),

@@ -107,6 +107,30 @@ let demoModule = ModuleDefinition(
     ],
     types: [
         TypeDefinition(
+            BufferKeeper.self, name: "BufferKeeper",
+            doc: "Keeps a bytes-like argument beyond the call (tests that a kept buffer stays valid).",
+            new: Constructor { (_: Python) in BufferKeeper() },
+            methods: [
+                Method("keep", doc: "Keep data's buffer until release().", [Parameter("data")]) {
+                    (_: Python, keeper: BufferKeeper, data: PyBuffer) in keeper.keep(data)
+                },
+                Method("read", doc: "A copy of the kept bytes.") { (_: Python, keeper: BufferKeeper) in keeper.read() },
+                Method("release", doc: "Let the kept buffer go.") { (_: Python, keeper: BufferKeeper) in keeper.release() },
+            ]),
+        TypeDefinition(
+            Node.self, name: "Node",
+            doc: "Holds any Python object in a Swift object; cycles through it are collected.",
+            new: Constructor([Parameter("value")]) { (py: Python, value: PyObjectRef) in
+                let node = Node()
+                node.value.set(value, py)
+                return node
+            },
+            properties: [
+                Property("value", doc: "The object held (any Python object).",
+                         get: { (py: Python, node: Node) in node.value.get(py) ?? py.none },
+                         set: { (py: Python, node: Node, value: PyObjectRef) in node.value.set(value, py) }),
+            ]),
+        TypeDefinition(
             Counter.self, name: "Counter", doc: "A counter held by a Swift object.",
             new: Constructor([Parameter("start", default: 0)]) { (_: Python, start: Int) in Counter(start) },
             methods: [

@@ -24,13 +24,9 @@ let fastsumModule = ModuleDefinition(
             guard x.byteCount == y.byteCount else {
                 throw PyException(.module("ShapeError"), "lengths differ: \(x.byteCount / 8) and \(y.byteCount / 8)")
             }
-            // PyBuffer.detach hands the closure one span; the second buffer crosses the
-            // boundary as an audited raw view (see PinnedDoubles).
-            let other = PinnedDoubles(y)
-            return try withExtendedLifetime(y.owner) {
-                try x.detach(py, if: x.byteCount >= 65536) { xs in
-                    try xs.withDoubles { xv in try other.withDoubles { yv in Kernels.dot(xv, yv) } }
-                }
+            // Both buffers stay pinned and are lent to the detached closure together.
+            return try py.detach(reading: [x, y], if: x.byteCount >= 65536) { buffers in
+                try buffers.reading(0).withDoubles { xv in try buffers.reading(1).withDoubles { yv in Kernels.dot(xv, yv) } }
             }
         },
 
@@ -54,24 +50,6 @@ func float64Buffer(_ object: PyBorrowedRef, _ py: Python, writable: Bool = false
         throw PyException.typeError("expected float64 data (format 'd'), not format '\(buffer.format)'")
     }
     return buffer
-}
-
-/// The address and length of a pinned float64 buffer, for detached code.
-///
-/// SAFETY: `@unchecked Sendable` because it carries a raw address across the detach
-/// boundary. Every use is inside `withExtendedLifetime(buffer.owner) { ... }` around the
-/// detach, so the view stays pinned (memory valid and in place) for the whole detached
-/// call; the closure only reads, and nothing keeps the address afterwards.
-struct PinnedDoubles: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
-
-    init(_ buffer: PyBuffer) {
-        bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.byteCount)
-    }
-
-    func withDoubles<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) throws -> R {
-        try bytes.withDoubles(body)
-    }
 }
 
 extension UnalignedData: PythonExceptionConvertible {
