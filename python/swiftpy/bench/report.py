@@ -7,6 +7,9 @@ import argparse
 import html
 import json
 import math
+import textwrap
+
+from . import chart
 
 
 def _fmt(value, digits=3):
@@ -101,60 +104,9 @@ def findings(results):
     return out
 
 
-def svg_chart(results, width=980):
-    """Speedup vs threads, one panel per scaling workload; released solid, held dashed,
-    anchors dotted."""
-    items = [i for i in results["workloads"] if i["kind"] == "scaling" and len({r["threads"] for r in i["rows"]}) > 1]
-    if not items:
-        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
-    cols = 2
-    panel_w, panel_h = width // cols, 260
-    rows_n = math.ceil(len(items) / cols)
-    height = rows_n * panel_h + 20
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-             f'<rect width="{width}" height="{height}" fill="white"/>']
-    for index, item in enumerate(items):
-        ox, oy = (index % cols) * panel_w, (index // cols) * panel_h + 10
-        left, top, plot_w, plot_h = ox + 50, oy + 30, panel_w - 250, panel_h - 70
-        threads = sorted({r["threads"] for r in item["rows"]})
-        max_t = max(threads)
-        max_s = max([r["speedup"] or 0 for r in item["rows"]] + [max_t])
-        parts.append(f'<text x="{ox + 10}" y="{oy + 16}" font-weight="bold">{html.escape(item["name"])}</text>')
-        parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>')
-        parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>')
-
-        def xy(t, s):
-            x = left + (t - 1) / max(max_t - 1, 1) * plot_w
-            return x, top + plot_h - s / max_s * plot_h
-
-        for t in threads:
-            x, _ = xy(t, 0)
-            parts.append(f'<text x="{x:.0f}" y="{top + plot_h + 14}" text-anchor="middle">{t}</text>')
-        for tick in range(0, int(max_s) + 1):
-            _, y = xy(1, tick)
-            parts.append(f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">{tick}×</text>')
-            parts.append(f'<line x1="{left}" y1="{y:.0f}" x2="{left + plot_w}" y2="{y:.0f}" stroke="#eee"/>')
-        x0, y0 = xy(1, 1)
-        x1, y1 = xy(max_t, max_t)
-        parts.append(f'<line x1="{x0:.0f}" y1="{y0:.0f}" x2="{x1:.0f}" y2="{y1:.0f}" stroke="#bbb" stroke-dasharray="2,2"/>')
-        parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 28}" text-anchor="middle">threads (speedup vs 1 thread)</text>')
-        labels = []
-        for r in item["rows"]:
-            if r["label"] not in labels:
-                labels.append(r["label"])
-        for li, label in enumerate(labels):
-            pts = [(r["threads"], r["speedup"] or 0, r["role"]) for r in item["rows"] if r["label"] == label]
-            role = pts[0][2]
-            dash = {"released": "", "held": ' stroke-dasharray="6,3"', "anchor": ' stroke-dasharray="2,3"'}[role]
-            color = colors[li % len(colors)]
-            path = " ".join(f"{'M' if i == 0 else 'L'}{xy(t, s)[0]:.1f},{xy(t, s)[1]:.1f}" for i, (t, s, _) in enumerate(pts))
-            parts.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
-            ly = top + 12 * li
-            parts.append(f'<line x1="{left + plot_w + 10}" y1="{ly}" x2="{left + plot_w + 30}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/>')
-            parts.append(f'<text x="{left + plot_w + 34}" y="{ly + 4}">{html.escape(label[:30])} ({role})</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+def svg_chart(results):
+    """The SVG chart (see chart.py): throughput and speedup against threads per workload."""
+    return chart.svg_chart(results)
 
 
 def main(argv=None):
