@@ -177,7 +177,10 @@ def _log_ticks(low, high):
                   for m in (1, 2, 5)]
     start = max(c for c in candidates if c <= low * 1.0001)
     end = min(c for c in candidates if c >= high / 1.0001)
-    return [c for c in candidates if start <= c <= end]
+    ticks = [c for c in candidates if start <= c <= end]
+    if len(ticks) > 7:  # a wide range: powers of ten only, so the labels do not crowd
+        ticks = [10.0 ** e for e in range(math.floor(math.log10(low * 1.0001)), math.ceil(math.log10(high / 1.0001)) + 1)]
+    return ticks
 
 
 def _scale(values, from_zero):
@@ -192,7 +195,7 @@ def _scale(values, from_zero):
     return ticks, (lambda v: v / ticks[-1]), False
 
 
-def _axes(svg, x, y, w, h, ticks, to_fraction, threads, tick_text, title):
+def _axes(svg, x, y, w, h, ticks, to_fraction, threads, tick_text, title, thread_axis=True):
     """Frame, grid, tick labels and title of one panel; returns the point mapper."""
     left, top = x + PLOT_LEFT, y + PLOT_TOP
     plot_w, plot_h = w - PLOT_LEFT - PLOT_RIGHT, h - PLOT_TOP - PLOT_BOTTOM
@@ -207,13 +210,14 @@ def _axes(svg, x, y, w, h, ticks, to_fraction, threads, tick_text, title):
         fx = (t - low_t) / (high_t - low_t) if high_t > low_t else 0.5
         return left + fx * plot_w, top + plot_h - to_fraction(v) * plot_h
 
-    for t in threads:
+    for t in threads if thread_axis else []:
         tx, _ = xy(t, ticks[0])
         svg.line(tx, top + plot_h, tx, top + plot_h + 4, stroke="#666")
         svg.text(tx, top + plot_h + 15, str(t), size=SMALL_SIZE, anchor="middle")
     svg.line(left, top + plot_h, left + plot_w, top + plot_h, stroke="#666")
     svg.line(left, top, left, top + plot_h, stroke="#666")
-    svg.text(left + plot_w / 2, top + plot_h + 29, "threads", size=SMALL_SIZE, anchor="middle", fill="#555")
+    if thread_axis:
+        svg.text(left + plot_w / 2, top + plot_h + 29, "threads", size=SMALL_SIZE, anchor="middle", fill="#555")
     return xy
 
 
@@ -236,7 +240,8 @@ def _bars(svg, x, y, w, h, series, colors, unit):
     """One thread count only: a bar per variant, linear from zero, value on top."""
     values = [points[0][1] for _, _, points in series]
     ticks, to_fraction, _ = _scale(values, from_zero=True)
-    xy = _axes(svg, x, y, w, h, ticks, to_fraction, [1], _fmt, f"{unit}, median, 1 thread")
+    xy = _axes(svg, x, y, w, h, ticks, to_fraction, [1], _fmt, f"{unit}, median, 1 thread (colours as in the legend)",
+               thread_axis=False)
     left, plot_w = x + PLOT_LEFT, w - PLOT_LEFT - PLOT_RIGHT
     slot = plot_w / len(series)
     bar = min(34, slot * 0.6)
@@ -324,7 +329,8 @@ def svg_chart(results):
     items = [i for i in results["workloads"] if i["kind"] == "scaling" and i["rows"]]
     svg = _Svg()
     key = ("Each workload: throughput (left) and speedup over one thread (middle) against Python threads. "
-           "Solid: SwiftPy, GIL released. Dashed: the same with the GIL held. Dotted: anchors (other libraries).")
+           "Solid: SwiftPy, GIL released. Dashed: the same with the GIL held. Dotted: anchors (other libraries). "
+           "Grey dashed: speedup equal to the thread count.")
     key_lines = wrap(key, WIDTH - 2 * MARGIN, TEXT_SIZE)
     machine = results.get("machine", {})
     if machine:
