@@ -27,7 +27,7 @@ def parse(argv):
     parser.add_argument("--json", help="write every raw sample, the machine and versions here")
     parser.add_argument("--chart", help="write an SVG chart of speedup vs threads here")
     parser.add_argument("--markdown", help="write a BENCHMARKS.md-style report here")
-    parser.add_argument("--no-progress", action="store_true", help="no live progress line")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line (on a terminal one live line; otherwise one line per workload)")
     args = parser.parse_args(argv)
     args.groups = [g.strip() for g in args.workloads.split(",") if g.strip()]
     unknown = set(args.groups) - set(workloads.ALL_GROUPS)
@@ -68,7 +68,8 @@ def main(argv=None):
     if "calls" in options.groups:
         items += workloads.per_call_workloads(options)
     items += workloads.scaling_workloads(options)
-    for item in items:
+    for index, item in enumerate(items, 1):
+        progress.workload(index, len(items), item.name)
         if isinstance(item, workloads.PerCall):
             results["workloads"].append(run_per_call(item, options, progress))
         elif isinstance(item, workloads.SingleCall):

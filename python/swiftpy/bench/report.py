@@ -7,6 +7,10 @@ import argparse
 import html
 import json
 import math
+import re
+import textwrap
+
+from . import chart
 
 
 def _fmt(value, digits=3):
@@ -17,27 +21,132 @@ def _fmt(value, digits=3):
     return f"{value:.{digits}g}"
 
 
-def tables(results):
-    """Plain-text tables, one per workload."""
-    out = []
+WIDTH = 100  # terminal tables fit a 100-column terminal
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def tables(results, width=WIDTH):
+    """Plain-text tables, one per workload, no line wider than `width`: long labels wrap
+    at spaces inside their column, anchors are columns A, B, ... named in full above."""
+    repeat = results.get("options", {}).get("repeat")
+    runs = f"median of {repeat} runs" if repeat else "median"
+    out = _wrapped(f"Rates and times are the {runs} (min-max beside). speedup: over the same variant on 1 thread. "
+                   "vs A, vs B...: ratio to that anchor at the same thread count (above 1 = faster). "
+                   "x base: time relative to the baseline (below 1 = faster).", width)
     for item in results["workloads"]:
-        out.append(f"\n## {item['name']}")
-        if item["kind"] == "per_call":
-            out.append(f"{'implementation':<28} {'ns/call (median)':>17} {'min-max':>17} {'vs ' + item['baseline']:>22}")
-            for row in item["rows"]:
-                s = row["ns_per_call"]
-                out.append(f"{row['label']:<28} {s['median']:>17.1f} {s['min']:>8.1f}-{s['max']:<8.1f} {_fmt(row['ratio_vs_baseline']):>22}")
+        out.append("")
+        out += _wrapped(f"## {item['name']}", width)
+        if not item["rows"]:
+            pass
+        elif item["kind"] == "per_call":
+            out += _per_call_table(item, width)
         else:
-            anchors = sorted({a for r in item["rows"] for a in r["vs"]})
-            head = f"{'variant':<44} {'thr':>3} {item['unit'] + ' (median)':>16} {'min-max':>19} {'speedup':>8}"
-            out.append(head + "".join(f" {'vs ' + a[:18]:>22}" for a in anchors))
-            for row in item["rows"]:
-                s = row["rate"]
-                line = f"{row['label'][:44]:<44} {row['threads']:>3} {_fmt(s['median']):>16} {_fmt(s['min']):>9}-{_fmt(s['max']):<9} {_fmt(row['speedup']):>8}"
-                out.append(line + "".join(f" {_fmt(row['vs'].get(a)):>22}" for a in anchors))
+            out += _scaling_tables(item, width)
         for note in item.get("notes", []):
-            out.append(f"  note: {note}")
+            out += _wrapped(f"note: {note}", width, indent="  ")
     return "\n".join(out)
+
+
+def _wrapped(text, width, indent=""):
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _label_lines(text, width):
+    """`text` in a column `width` wide: wrapped at spaces, continuation lines indented."""
+    text = re.sub(r"\[[^\]]*\]", lambda m: m.group().replace(" ", "\xa0"), text)  # "[GIL held]" stays whole
+    lines = textwrap.wrap(text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
+    return [line.replace("\xa0", " ") for line in lines] or [""]
+
+
+def _grid(head, rows, label_w, widths, width):
+    """Lines of a table: first column left-aligned and wrapped, the others right-aligned.
+    rows: [(label, [[cells of line 1], [cells of line 2], ...])]."""
+    def line(label, cells):
+        return (f"{label:<{label_w}}" + "".join(f" {c:>{w}}" for c, w in zip(cells, widths))).rstrip()
+    out = [line(head[0], head[1:]), line("-" * label_w, ["-" * w for w in widths])]
+    for label, lines in rows:
+        text = _label_lines(label, label_w)
+        for i in range(max(len(text), len(lines))):
+            out.append(line(text[i] if i < len(text) else "", lines[i] if i < len(lines) else [""] * len(widths)))
+    return out
+
+
+def _label_width(labels, fixed, width, floor=24):
+    longest_word = max((len(w) for label in labels for w in label.split()), default=0)
+    longest = max((len(label) for label in labels), default=0)
+    return max(longest_word + 2, floor if longest > floor else longest, min(longest, width - fixed))
+
+
+def _per_call_table(item, width):
+    labels = [row["label"] for row in item["rows"]]
+    widths = [9, 17, 7]
+    label_w = _label_width(labels, sum(w + 1 for w in widths), width)
+    rows = []
+    for row in item["rows"]:
+        s = row["ns_per_call"]
+        ratio = row["ratio_vs_baseline"]
+        rows.append((row["label"], [[f"{s['median']:.1f}", f"{s['min']:.1f}-{s['max']:.1f}",
+                                     f"{ratio:.2f}" if ratio is not None else "-"]]))
+    out = _wrapped(f"ns per call; base = {item['baseline']}", width)
+    return out + _grid(["implementation", "ns/call", "min-max", "x base"], rows, label_w, widths, width)
+
+
+def _role_label(row):
+    tag = {"released": "GIL released", "held": "GIL held", "anchor": "anchor"}.get(row["role"], row["role"])
+    return row["label"] if tag.lower() in row["label"].lower() else f"{row['label']} [{tag}]"
+
+
+def _scaling_tables(item, width):
+    """One table, or several when the anchor columns do not fit: the first with the rates,
+    the others with the remaining anchors."""
+    unit = item.get("unit", "rate")
+    anchors = sorted({a for r in item["rows"] for a in r["vs"]})
+    variants = []
+    for row in item["rows"]:
+        if row["label"] not in variants:
+            variants.append(row["label"])
+    by_label = {label: sorted((r for r in item["rows"] if r["label"] == label), key=lambda r: r["threads"]) for label in variants}
+    labels = [_role_label(rows[0]) for rows in by_label.values()]
+    cells = {label: [_rate_cells(r) for r in by_label[label]] for label in variants}
+    rate_w = [3, max(9, len(unit)), 15, 7]
+    ratio_w = 6
+    out = []
+    legend = [f"{_LETTERS[i]} = {a}" for i, a in enumerate(anchors)]
+    if legend and len("  " + "   ".join(legend)) <= width:
+        out.append("  " + "   ".join(legend))
+    else:
+        for entry in legend:
+            out += _wrapped(entry, width, indent="  ")
+    fixed = sum(w + 1 for w in rate_w)
+    fit = max(1, (width - fixed - 24) // (ratio_w + 1))
+    chunks = [anchors[i:i + fit] for i in range(0, len(anchors), fit)] or [[]]
+    for number, chunk in enumerate(chunks):
+        letters = [_LETTERS[anchors.index(a)] for a in chunk]
+        if number == 0:
+            widths = rate_w + [ratio_w] * len(chunk)
+            head = ["variant", "thr", unit, "min-max", "speedup"] + [f"vs {x}" for x in letters]
+        else:
+            widths = rate_w[:1] + [ratio_w] * len(chunk)
+            head = ["variant", "thr"] + [f"vs {x}" for x in letters]
+        label_w = _label_width(labels, sum(w + 1 for w in widths), width)
+        rows = []
+        for label, shown in zip(variants, labels):
+            lines = []
+            for r, base in zip(by_label[label], cells[label]):
+                ratios = [f"{r['vs'][a]:.2f}" if a in r["vs"] else "-" for a in chunk]
+                lines.append((base if number == 0 else base[:1]) + ratios)
+            rows.append((shown, lines))
+        if number:
+            out.append("")
+        out += _grid(head, rows, label_w, widths, width)
+    return out
+
+
+def _rate_cells(row):
+    s = row["rate"]
+    return [str(row["threads"]), _fmt(s["median"]), f"{_fmt(s['min'])}-{_fmt(s['max'])}",
+            f"{row['speedup']:.2f}x" if row.get("speedup") else "-"]
 
 
 def markdown(results, chart_path=None):
@@ -54,7 +163,7 @@ def markdown(results, chart_path=None):
         "",
     ]
     if chart_path:
-        lines += [f"![speedup vs threads]({chart_path})", ""]
+        lines += [f"![throughput and speedup vs threads, per workload]({chart_path})", ""]
     for item in results["workloads"]:
         lines.append(f"## {item['name']}")
         lines.append("")
@@ -101,60 +210,9 @@ def findings(results):
     return out
 
 
-def svg_chart(results, width=980):
-    """Speedup vs threads, one panel per scaling workload; released solid, held dashed,
-    anchors dotted."""
-    items = [i for i in results["workloads"] if i["kind"] == "scaling" and len({r["threads"] for r in i["rows"]}) > 1]
-    if not items:
-        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
-    cols = 2
-    panel_w, panel_h = width // cols, 260
-    rows_n = math.ceil(len(items) / cols)
-    height = rows_n * panel_h + 20
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-             f'<rect width="{width}" height="{height}" fill="white"/>']
-    for index, item in enumerate(items):
-        ox, oy = (index % cols) * panel_w, (index // cols) * panel_h + 10
-        left, top, plot_w, plot_h = ox + 50, oy + 30, panel_w - 250, panel_h - 70
-        threads = sorted({r["threads"] for r in item["rows"]})
-        max_t = max(threads)
-        max_s = max([r["speedup"] or 0 for r in item["rows"]] + [max_t])
-        parts.append(f'<text x="{ox + 10}" y="{oy + 16}" font-weight="bold">{html.escape(item["name"])}</text>')
-        parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>')
-        parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>')
-
-        def xy(t, s):
-            x = left + (t - 1) / max(max_t - 1, 1) * plot_w
-            return x, top + plot_h - s / max_s * plot_h
-
-        for t in threads:
-            x, _ = xy(t, 0)
-            parts.append(f'<text x="{x:.0f}" y="{top + plot_h + 14}" text-anchor="middle">{t}</text>')
-        for tick in range(0, int(max_s) + 1):
-            _, y = xy(1, tick)
-            parts.append(f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">{tick}×</text>')
-            parts.append(f'<line x1="{left}" y1="{y:.0f}" x2="{left + plot_w}" y2="{y:.0f}" stroke="#eee"/>')
-        x0, y0 = xy(1, 1)
-        x1, y1 = xy(max_t, max_t)
-        parts.append(f'<line x1="{x0:.0f}" y1="{y0:.0f}" x2="{x1:.0f}" y2="{y1:.0f}" stroke="#bbb" stroke-dasharray="2,2"/>')
-        parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 28}" text-anchor="middle">threads (speedup vs 1 thread)</text>')
-        labels = []
-        for r in item["rows"]:
-            if r["label"] not in labels:
-                labels.append(r["label"])
-        for li, label in enumerate(labels):
-            pts = [(r["threads"], r["speedup"] or 0, r["role"]) for r in item["rows"] if r["label"] == label]
-            role = pts[0][2]
-            dash = {"released": "", "held": ' stroke-dasharray="6,3"', "anchor": ' stroke-dasharray="2,3"'}[role]
-            color = colors[li % len(colors)]
-            path = " ".join(f"{'M' if i == 0 else 'L'}{xy(t, s)[0]:.1f},{xy(t, s)[1]:.1f}" for i, (t, s, _) in enumerate(pts))
-            parts.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
-            ly = top + 12 * li
-            parts.append(f'<line x1="{left + plot_w + 10}" y1="{ly}" x2="{left + plot_w + 30}" y2="{ly}" stroke="{color}" stroke-width="2"{dash}/>')
-            parts.append(f'<text x="{left + plot_w + 34}" y="{ly + 4}">{html.escape(label[:30])} ({role})</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+def svg_chart(results):
+    """The SVG chart (see chart.py): throughput and speedup against threads per workload."""
+    return chart.svg_chart(results)
 
 
 def main(argv=None):

@@ -1,4 +1,5 @@
 """Runs workloads: warm-up, interleaved repetitions, medians; ratios within one run."""
+import shutil
 import sys
 import time
 
@@ -6,29 +7,67 @@ from .timing import ThreadTeam, per_call_ns, summarize
 
 
 class Progress:
-    """One live status line on a terminal (plain lines otherwise)."""
+    """Where the run is. On a terminal: one status line, rewritten in place with \\r, and
+    cut to the terminal's width ("[3/12] 41s zlib compress, level 6: isal compress level 3,
+    2 threads, rep 3/5"). Otherwise (a log, a pipe, CI): one line per workload as it
+    starts, so a log shows what ran and how long the run had taken, without hundreds of
+    lines."""
 
-    def __init__(self, enabled=True):
+    def __init__(self, enabled=True, stream=None, tty=None, columns=None):
         self.enabled = enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.tty = _isatty(self.stream) if tty is None else tty
+        self.columns = columns
         self.start = time.perf_counter()
-        self.tty = sys.stderr.isatty()
-        self.last = ""
+        self.prefix = self.name = ""
+        self.shown = False
 
-    def show(self, text):
+    def workload(self, index, total, name):
+        """Workload `index` (1-based) of `total` starts."""
         if not self.enabled:
             return
-        line = f"[{time.perf_counter() - self.start:7.1f}s] {text}"
+        self.prefix = f"[{index}/{total}]"
+        self.name = name
         if self.tty:
-            sys.stderr.write("\r\033[K" + line)
-            sys.stderr.flush()
-        elif text != self.last:
-            print(line, file=sys.stderr, flush=True)
-        self.last = text
+            self._draw()
+        else:
+            print(f"{self.prefix} {self._elapsed()} {name}", file=self.stream, flush=True)
+
+    def show(self, text):
+        """A step inside the current workload: shown on a terminal only."""
+        if self.enabled and self.tty:
+            self._draw(text)
 
     def done(self):
-        if self.enabled and self.tty:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+        if self.enabled and self.tty and self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+    def _elapsed(self):
+        return f"{time.perf_counter() - self.start:.0f}s"
+
+    def _draw(self, detail=""):
+        """`[i/n] 41s name: detail`, no wider than the terminal (a line that wraps cannot be
+        rewritten with \\r): the workload's name is shortened first, the step last."""
+        columns = self.columns or shutil.get_terminal_size((100, 24)).columns
+        head = " ".join(part for part in (self.prefix, self._elapsed()) if part)
+        name, tail = self.name, f": {detail}" if detail and self.name else detail
+        room = columns - 1 - len(head) - 1 - len(tail)
+        if len(name) > room:
+            name = name[:max(room - 1, 8)] + "…"
+        line = f"{head} {name}{tail}"
+        if len(line) > columns - 1:
+            line = line[:columns - 2] + "…"
+        self.stream.write("\r\033[K" + line)
+        self.stream.flush()
+        self.shown = True
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def run_per_call(item, options, progress):
@@ -39,7 +78,7 @@ def run_per_call(item, options, progress):
     for rep in range(options.repeat):
         order = impls[rep % len(impls):] + impls[: rep % len(impls)]
         for label, function, args, kwargs in order:
-            progress.show(f"{item.name}: {label} (rep {rep + 1}/{options.repeat})")
+            progress.show(f"{label}, rep {rep + 1}/{options.repeat}")
             samples[label].append(per_call_ns(function, args, options.calls, kwargs=kwargs))
     base = summarize(samples[item.baseline])["median"] if item.baseline in samples else None
     rows = []
@@ -58,12 +97,12 @@ def run_scaling(item, options, progress):
         rates = {v.label: [] for v in item.variants}
         with ThreadTeam(threads) as team:
             for variant in item.variants:  # warm-up (also faults in the data)
-                progress.show(f"{item.name}: {variant.label}, {threads} thread(s), warm-up")
+                progress.show(f"{variant.label}, {_threads(threads)}, warm-up")
                 _timed(team, variant, datas)
             for rep in range(options.repeat):
                 shift = rep % len(item.variants)
                 for variant in item.variants[shift:] + item.variants[:shift]:
-                    progress.show(f"{item.name}: {variant.label}, {threads} thread(s), rep {rep + 1}/{options.repeat}")
+                    progress.show(f"{variant.label}, {_threads(threads)}, rep {rep + 1}/{options.repeat}")
                     elapsed = _timed(team, variant, datas)
                     rates[variant.label].append(work[variant.label] / elapsed / scale)
         for variant in item.variants:
@@ -83,7 +122,7 @@ def run_single_call(item, options, progress):
             variant.run(data, threads)  # warm-up
         for rep in range(options.repeat):
             for variant in item.variants:
-                progress.show(f"{item.name}: {variant.label}, threads={threads}, rep {rep + 1}/{options.repeat}")
+                progress.show(f"{variant.label}, threads={threads} inside, rep {rep + 1}/{options.repeat}")
                 start = time.perf_counter()
                 variant.run(data, threads)
                 rates[variant.label].append(variant.work(data) / (time.perf_counter() - start) / scale)
@@ -91,6 +130,10 @@ def run_single_call(item, options, progress):
             rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
     _add_ratios(rows)
     return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
+
+
+def _threads(n):
+    return "1 thread" if n == 1 else f"{n} threads"
 
 
 def _timed(team, variant, datas):
