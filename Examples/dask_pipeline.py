@@ -50,15 +50,15 @@ ENGINES = {
 @dataclass(frozen=True)
 class Params:
     """The pipeline's size. The defaults take ~3.5 s on one core of a 2020s server CPU,
-    in 72 tasks of 40-60 ms each, so Dask's per-task cost (well under a millisecond)
-    stays under 5% of the run."""
-    chunks: int = 40  # text chunks to compress
-    chunk_size: int = 2 << 20  # bytes per chunk
+    in 36 tasks of ~100 ms each: Dask's own cost per task, ~3 ms measured on a busy
+    2-core VM (0.2-1 ms on a quiet machine), stays under 5% of the run."""
+    chunks: int = 20  # text chunks to compress
+    chunk_size: int = 4 << 20  # bytes per chunk
     level: int = 6  # zlib level
-    blocks: int = 32  # row blocks through the layers
+    blocks: int = 16  # row blocks through the layers
     rows: int = 512  # rows per block
     width: int = 512  # layer width (each layer is a width x width matrix)
-    depth: int = 6  # layers
+    depth: int = 12  # layers
     seed: int = 0
 
     def scaled(self, factor):
@@ -190,15 +190,20 @@ def run_dask(client, inputs, engine="swiftpy"):
     return elapsed, (client.gather(packed), client.gather(outputs))
 
 
-def run_serial(params, engine="swiftpy"):
-    """The same pipeline in a plain loop in this thread. Returns (seconds, results)."""
-    compress, matmul = ENGINES[engine]
+def serial_inputs(params):
+    """The inputs in this process, for the serial loop: (chunks, blocks, layers)."""
     p = params
-    chunks = [make_text(i, p.chunk_size, p.seed) for i in range(p.chunks)]
-    blocks = [make_block(i, p.rows, p.width, p.seed) for i in range(p.blocks)]
-    layers = make_layers(p.width, p.depth, p.seed)
+    return ([make_text(i, p.chunk_size, p.seed) for i in range(p.chunks)],
+            [make_block(i, p.rows, p.width, p.seed) for i in range(p.blocks)], make_layers(p.width, p.depth, p.seed))
+
+
+def run_serial(params, engine="swiftpy", inputs=None):
+    """The same pipeline in a plain loop in this thread, on `inputs` (default: made
+    now, untimed). Returns (seconds, results)."""
+    compress, matmul = ENGINES[engine]
+    chunks, blocks, layers = inputs or serial_inputs(params)
     start = time.perf_counter()
-    result = ([compress_chunk(c, compress, p.level) for c in chunks], [dense_layers(b, layers, matmul) for b in blocks])
+    result = ([compress_chunk(c, compress, params.level) for c in chunks], [dense_layers(b, layers, matmul) for b in blocks])
     return time.perf_counter() - start, result
 
 
@@ -243,6 +248,9 @@ def measure(clients, params, repeat=1, progress=print):
         client.run(configure)  # workers in other processes; in this one, already done
         progress(f"making the inputs on {threads[where]} thread(s)")
         inputs[where] = Inputs(client, params)
+    # Made once and kept, like the clusters' inputs: making ~100 MB anew each round and
+    # freeing it slowed whichever row ran next by 5-10% (allocator and page-fault churn).
+    local_inputs = serial_inputs(params)
     rows = [(SERIAL_ROW, "swiftpy", None, True)] + [row for row in ROWS if row[2] in clients]
     timings = {label: (threads.get(where, 1), []) for label, _, where, _ in rows}
     reference = None
@@ -251,7 +259,7 @@ def measure(clients, params, repeat=1, progress=print):
         for label, engine, where, release_gil in rows[shift:] + rows[:shift]:
             progress(f"{label} ({timings[label][0]} thread(s)), round {round_ + 1}/{repeat}")
             if where is None:
-                seconds, result = run_serial(params, engine)
+                seconds, result = run_serial(params, engine, local_inputs)
                 if reference is None:
                     reference = result
             else:
@@ -282,7 +290,7 @@ def report(timings, params, baseline):
         lines.append(f"{label:<34} {threads:>7} {seconds:>7.2f} s {base / seconds:>7.2f}x")
     if SERIAL_ROW in timings and "SwiftPy, 1 thread" in timings:
         cost = statistics.median(timings["SwiftPy, 1 thread"][1]) / statistics.median(timings[SERIAL_ROW][1]) - 1
-        lines.append(f"Dask's scheduling cost (1-thread run vs serial loop): {100 * cost:+.1f}%")
+        lines.append(f"Dask's overhead on 1 thread (vs the serial loop): {100 * cost:+.1f}%")
     lines.append("results match the serial run")
     return "\n".join(lines)
 

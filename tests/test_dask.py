@@ -154,7 +154,7 @@ def test_report_has_every_row(pipeline, capsys):
         assert seconds > 0 and speedup > 0
     assert rows["SwiftPy, 1 thread"][2] == 1.0  # the baseline
     assert "speedup = time of 'SwiftPy, 1 thread' / time of the row" in table
-    assert "scheduling cost" in table
+    assert "Dask's overhead on 1 thread (vs the serial loop)" in table
     assert "results match the serial run" in table
 
 

@@ -3,8 +3,8 @@ own text corpus) on a dask.distributed LocalCluster (one worker, threads, in thi
 process) at each thread count of the run.
 
 Each run compresses text chunks with zlib level 6 and pushes row blocks through dense
-layers (a chain of 512x512 matrix products), as one batch of 28 tasks of 30-60 ms, so
-Dask's per-task cost stays small. Variants: swiftpy.zlib + swiftpy.blas (GIL released),
+layers (a chain of 512x512 matrix products), as one batch of 16 tasks of ~100 ms, so
+Dask's own cost per task (~3 ms on a busy 2-core VM) stays under 5%. Variants: swiftpy.zlib + swiftpy.blas (GIL released),
 the same with the GIL held (swiftpy._native.set_release_gil(False)), and stdlib zlib +
 numpy.matmul (the anchor). Every BLAS call uses one thread, so 1 thread means one core.
 The rate is tasks per second; speedups are against the same variant on 1 thread."""
@@ -14,7 +14,7 @@ from .corpus import text_corpus
 from .timing import summarize
 
 #: (chunks, chunk bytes, blocks, rows, width, depth) per run; --quick uses the second.
-FULL = (16, 2_000_000, 12, 512, 512, 6)
+FULL = (8, 4_000_000, 8, 512, 512, 12)
 QUICK = (4, 1_000_000, 4, 256, 256, 4)
 
 
