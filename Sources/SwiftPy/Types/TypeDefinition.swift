@@ -90,6 +90,7 @@ public final class TypeDefinition: @unchecked Sendable {
         if exportsBuffer {
             slot(Py_bf_getbuffer, unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
             slot(Py_bf_releasebuffer, unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
+            slot(Py_tp_repr, unsafeBitCast(SwiftBuffer.repr, to: UnsafeMutableRawPointer.self))
         }
         slots.append(PyType_Slot(slot: 0, pfunc: nil))
 

@@ -10,7 +10,9 @@ let blasModule = ModuleDefinition(
         matmul(a, b, out=None) multiplies 2-D arrays (and matrix x vector); the scipy.linalg.blas
         compatible functions (sgemm/dgemm, sgemv/dgemv, sdot/ddot, saxpy/daxpy, sscal/dscal,
         snrm2/dnrm2, sasum/dasum, isamax/idamax) take scipy's arguments and return scipy's
-        results; new arrays are swiftpy.blas.Buffer objects that numpy.asarray wraps without a copy.
+        results. New arrays are numpy.ndarrays when numpy is importable (numpy wraps memory this
+        module allocated, without a copy; numpy is imported on the first result, never at import),
+        else swiftpy.blas.Buffer objects (buffer protocol: memoryview and numpy read them in place).
 
         Every call above ~100 kflop (dgemm n >= 37, level-1 on >= 50 000 elements) releases the
         GIL, so Python threads calling these functions run in parallel.
@@ -24,8 +26,8 @@ let blasModule = ModuleDefinition(
     functions: [
         Function("matmul",
                  doc: "a @ b for 2-D arrays, matrix @ vector, vector @ matrix and vector @ vector, for float32/float64 "
-                    + "buffers (float32 @ float64 computes in float64; lists become float64). Returns a new "
-                    + "swiftpy.blas.Buffer, or writes into `out` (a writable array of the result's dtype and shape "
+                    + "buffers (float32 @ float64 computes in float64; lists become float64). Returns what "
+                    + "numpy.matmul returns (a new array, or a numpy scalar for vector @ vector), or writes into `out` (a writable array of the result's dtype and shape "
                     + "that shares no memory with a or b) and returns it.",
                  [Parameter("a"), Parameter("b"), Parameter.optional("out")]) {
             (py: Python, a: PyBorrowedRef, b: PyBorrowedRef, out: PyBorrowedRef?) throws -> PyObjectRef in
@@ -36,7 +38,8 @@ let blasModule = ModuleDefinition(
         + gemvFunctions(Double.self, .float64, "dgemv") + gemvFunctions(Float.self, .float32, "sgemv")
         + level1Functions(Double.self, .float64, "d") + level1Functions(Float.self, .float32, "s")
         + threadFunctions,
-    constants: [("GIL_RELEASE_FLOPS", GILPolicy.releaseFlops)]
+    constants: [("GIL_RELEASE_FLOPS", GILPolicy.releaseFlops)],
+    makeState: { _ in BLASModuleState() }
 )
 
 private func gemmFunctions<T: BLASScalar>(_ type: T.Type, _ dtype: DType, _ name: String) -> [Function] {

@@ -59,7 +59,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
                     ? try dot(pa.vector(Double.self), pb.vector(Double.self))
                     : Double(try dot(pa.vector(Float.self), pb.vector(Float.self)))
             }
-            return try value.toPython(py)
+            return try py.blasScalar(value, dtype)
         }
     }
 
@@ -77,7 +77,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     } else {
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: resultShape.0, columns: resultShape.1)
         out = array
-        resultObject = try buffer.toPython(py)
+        resultObject = try py.blasResult(buffer)
     }
 
     let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)

@@ -111,8 +111,8 @@ private func inPlaceOrCopy(_ array: ArrayArgument, _ object: PyBorrowedRef, _ py
     }
     if !array.isCallersMemory, let buffer = array.owner as? SwiftBuffer {
         // Already a private converted copy: use it as the result.
-        return (array, try buffer.toPython(py), nil)
+        return (array, try py.blasResult(buffer), nil)
     }
     let (result, buffer) = try ArrayArgument.allocate(array.dtype, rows: array.count, columns: nil)
-    return (result, try buffer.toPython(py), array)
+    return (result, try py.blasResult(buffer), array)
 }

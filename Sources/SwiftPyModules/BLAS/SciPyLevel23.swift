@@ -44,13 +44,13 @@ func scipyGEMM<T: BLASScalar>(
         } else {
             let (array, buffer) = try ArrayArgument.allocate(dtype, rows: m, columns: n, order: .fortran)
             result = array
-            resultObject = try buffer.toPython(py)
+            resultObject = try py.blasResult(buffer)
             if beta != 0 { source = c }
         }
     } else {
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: m, columns: n, order: .fortran)
         result = array
-        resultObject = try buffer.toPython(py)
+        resultObject = try py.blasResult(buffer)
     }
     // Without c there is nothing to scale (scipy's c defaults to zeros).
     let effectiveBeta = cObject == nil ? 0 : beta
@@ -96,7 +96,7 @@ func scipyGEMV<T: BLASScalar>(
         } else {
             let (array, buffer) = try ArrayArgument.allocate(dtype, rows: y.count, columns: nil)
             result = array
-            resultObject = try buffer.toPython(py)
+            resultObject = try py.blasResult(buffer)
             source = y
         }
     } else {
@@ -104,7 +104,7 @@ func scipyGEMV<T: BLASScalar>(
         let length = try sliceLength(count: rows, offset: offy, increment: incy, name: name)
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: length, columns: nil)
         result = array
-        resultObject = try buffer.toPython(py)
+        resultObject = try py.blasResult(buffer)
         effectiveBeta = 0
         _ = try vectorSlice(result, name: name, argument: "y", count: rows, offset: offy, increment: incy)
     }

@@ -1,0 +1,62 @@
+import SwiftPy
+
+// Results as numpy arrays, without a copy and without making numpy a dependency.
+//
+// Every result array is memory swiftpy.blas allocates (a `SwiftBuffer`, 64-byte aligned),
+// exported through the buffer protocol. When numpy is importable, `numpy.asarray` wraps
+// that export in place (the ndarray's `base` chain keeps the Buffer alive; OWNDATA is
+// False, as for any ndarray over foreign memory), so callers get what numpy and
+// scipy.linalg.blas return: an ndarray with the same dtype, shape and memory order.
+// Without numpy the Buffer itself is the result. numpy is looked up on the first result,
+// never at import, and the outcome is cached per module object.
+
+/// What swiftpy.blas keeps per module object (one per interpreter).
+final class BLASModuleState {
+    /// numpy's entry points: nil until the first lookup, then `.some(nil)` when numpy is
+    /// not importable.
+    var numpy: NumpyEntryPoints?? = nil
+}
+
+/// The numpy callables results are built with.
+final class NumpyEntryPoints {
+    let asarray: PyObjectRef
+    /// `numpy.float32`, `numpy.float64`, `numpy.complex64`, `numpy.complex128`: numpy's
+    /// scalar types, for results numpy returns as scalars (matmul of two vectors).
+    let scalarTypes: [DType: PyObjectRef]
+
+    init(_ numpy: PyObjectRef, _ py: Python) throws {
+        asarray = try py.getAttribute(numpy, "asarray")
+        var types: [DType: PyObjectRef] = [:]
+        for dtype in DType.allCases { types[dtype] = try py.getAttribute(numpy, dtype.name) }
+        scalarTypes = types
+    }
+}
+
+extension Python {
+    /// numpy's entry points, or nil when numpy cannot be imported (looked up once per
+    /// module object).
+    var numpy: NumpyEntryPoints? {
+        guard let state = moduleState(as: BLASModuleState.self) else { return nil }
+        if let cached = state.numpy { return cached }
+        // Any failure (not installed, or broken) means "no numpy": results stay Buffers.
+        let entryPoints = (try? importModule("numpy")).flatMap { try? NumpyEntryPoints($0, self) }
+        state.numpy = .some(entryPoints)
+        return entryPoints
+    }
+
+    /// The Python result for new memory: an ndarray over it when numpy is importable,
+    /// else the `swiftpy.blas.Buffer` itself.
+    func blasResult(_ buffer: SwiftBuffer) throws -> PyObjectRef {
+        let object = try buffer.toPython(self)
+        guard let numpy else { return object }
+        return try call(numpy.asarray.borrowed, [object])
+    }
+
+    /// A scalar result: numpy's scalar of `dtype` (what `numpy.matmul` returns for two
+    /// vectors) when numpy is importable, else a Python float or complex.
+    func blasScalar(_ value: Double, _ dtype: DType) throws -> PyObjectRef {
+        let number = try value.toPython(self)
+        guard let type = numpy?.scalarTypes[dtype] else { return number }
+        return try call(type.borrowed, [number])
+    }
+}
