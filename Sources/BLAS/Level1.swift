@@ -25,8 +25,8 @@ func _withInput<T: BLASScalar, R>(
 @inlinable
 func _guarded<R>(_ count: Int, _ body: () -> R) -> R {
     guard count > BLASThreadPolicy.level1MultithreadingThreshold else { return body() }
-    BLASThreadPolicy.shared.enter()
-    defer { BLASThreadPolicy.shared.leave() }
+    let mode = BLASThreadPolicy.shared.enter()
+    defer { BLASThreadPolicy.shared.leave(mode) }
     return body()
 }
 

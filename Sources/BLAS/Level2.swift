@@ -45,12 +45,12 @@ func _gemvCall<T: BLASScalar>(
     _ beta: T, _ y: UnsafeMutablePointer<T>, _ incy: Int32
 ) {
     let guarded = m &* n > BLASThreadPolicy.gemvMultithreadingThreshold
-    if guarded { BLASThreadPolicy.shared.enter() }
+    let mode = guarded ? BLASThreadPolicy.shared.enter() : .unmanaged
     // SAFETY of the truncations: m and n were checked against Int32.max.
     T.uncheckedGEMV(
         order, transpose, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n), alpha,
         a, lda, x, incx, beta, y, incy)
-    if guarded { BLASThreadPolicy.shared.leave() }
+    if guarded { BLASThreadPolicy.shared.leave(mode) }
 }
 
 @inlinable @inline(never)

@@ -108,12 +108,12 @@ func _gemmCall<T: BLASScalar>(
     _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int32
 ) {
     let guarded = _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold)
-    if guarded { BLASThreadPolicy.shared.enter() }
+    let mode = guarded ? BLASThreadPolicy.shared.enter() : .unmanaged
     // SAFETY of the truncations: m, n, k were checked against Int32.max.
     T.uncheckedGEMM(
         order, transA, transB, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n),
         Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
-    if guarded { BLASThreadPolicy.shared.leave() }
+    if guarded { BLASThreadPolicy.shared.leave(mode) }
 }
 
 /// The slow path: copies what CBLAS cannot use in place, then makes the same single call.

@@ -28,9 +28,13 @@ private enum MatmulKind {
 }
 
 /// `swiftpy.blas.matmul(a, b, out=None)`.
+///
+/// 1-D and 2-D operands take this path (no per-call arrays); stacks go to
+/// ``matmulStacks(_:_:_:_:)``.
 func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ outObject: PyBorrowedRef?) throws -> PyObjectRef {
-    var a = try matmulOperand(aObject, py, index: 0)
-    var b = try matmulOperand(bObject, py, index: 1)
+    guard var a = try matmulOperand(aObject, py, index: 0), var b = try matmulOperand(bObject, py, index: 1) else {
+        return try matmulStacks(py, aObject, bObject, outObject)
+    }
     // numpy's promotion: float32 @ float64 computes in float64.
     let dtype: DType = a.dtype == .float64 || b.dtype == .float64 ? .float64 : .float32
     if a.dtype != dtype { a = try a.converted(to: dtype) }
@@ -110,20 +114,29 @@ private func computeMatmul<T: BLASScalar>(
 }
 
 /// An input of matmul: a float32/float64 buffer used in place; a list (or other
-/// non-buffer sequence) converted to float64; anything else refused.
-private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) throws -> ArrayArgument {
+/// non-buffer sequence) converted to float64; anything else refused. nil for operands
+/// of more than 2 dimensions (the caller takes the stack path).
+private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) throws -> ArrayArgument? {
     let (pinned, buffer) = try ArrayArgument.pin(object, py)
     let array: ArrayArgument
     if let pinned {
         array = pinned
     } else if let buffer {
-        if buffer.dimensions > 2 {
-            throw PyException.valueError("matmul: input operand \(index) has \(buffer.dimensions) dimensions; only 1-D and 2-D operands are supported")
-        }
+        if buffer.dimensions > 2 { return nil }
         throw PyException.typeError("matmul: unsupported dtype for input operand \(index): format '\(buffer.format)' "
                                     + "(float32 'f' and float64 'd' are supported)")
     } else if object.isNone {
         throw PyException.typeError("matmul: input operand \(index) must be an array, not None")
+    } else if let numpy = py.numpy {
+        // numpy converts nested sequences of any depth; stacks take the other path.
+        let converted: PyObjectRef
+        do {
+            converted = try py.call(numpy.asarray.borrowed, [PyObjectRef(object)], kwargs: ["dtype": try "d".toPython(py)])
+        } catch let error as PyException {
+            throw PyException.typeError("matmul: cannot convert \(object.typeName) to a float64 array (\(error.message))")
+        }
+        guard let pinned = try ArrayArgument.pin(converted.borrowed, py).0 else { return nil }
+        array = pinned.asPrivateCopy
     } else {
         array = try ArrayArgument.fromSequence(object, py, dtype: .float64, name: "matmul")
     }
