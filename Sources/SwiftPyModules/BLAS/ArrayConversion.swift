@@ -19,7 +19,8 @@ extension ArrayArgument {
         } catch {
             return (nil, nil)
         }
-        guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize) else { return (nil, buffer) }
+        guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize)
+                ?? DType(complexFormat: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
         let ndim = buffer.dimensions
         guard ndim <= 2 else { return (nil, buffer) }
         return (ArrayArgument(
@@ -38,26 +39,27 @@ extension ArrayArgument {
                         writable: Bool = false) throws -> ArrayArgument {
         let (pinned, buffer) = try pin(object, py, writable: writable)
         if let pinned, pinned.dtype == dtype { return pinned }
-        if let pinned { return try pinned.converted(to: dtype) }
+        if let pinned {
+            guard pinned.dtype.converts(to: dtype) else {
+                throw PyException.typeError("\(name): cannot cast array data from dtype('\(pinned.dtype.name)') to dtype('\(dtype.name)') according to the rule 'safe'")
+            }
+            return try pinned.converted(to: dtype)
+        }
         if let buffer { return try copy(buffer, to: dtype, name: name) }
         return try fromSequence(object, py, dtype: dtype, name: name)
     }
 
-    /// A converted copy (float32 ⇄ float64) in C order.
+    /// A converted copy (between the four dtypes; complex to real drops the imaginary
+    /// part, so callers refuse that first) in C order.
     func converted(to target: DType) throws -> ArrayArgument {
         let result = try SwiftBuffer(shape: shapeList, format: target.format, itemSize: target.itemSize)
         let source = pinned, destination = result.bytes.baseAddress!
         let sourceType = dtype
         for i in 0..<rows {
             for j in 0..<columns {
+                // SAFETY: (i, j) is inside the pinned array's shape; the result is C-ordered.
                 let p = source.address!.advanced(by: i &* source.rowStride &+ j &* source.columnStride)
-                let value: Double = sourceType == .float64 ? p.loadUnaligned(as: Double.self) : Double(p.loadUnaligned(as: Float.self))
-                let index = i * columns + j
-                if target == .float64 {
-                    destination.storeBytes(of: value, toByteOffset: index * 8, as: Double.self)
-                } else {
-                    destination.storeBytes(of: Float(value), toByteOffset: index * 4, as: Float.self)
-                }
+                target.store(sourceType.load(p), destination + (i * columns + j) * target.itemSize)
             }
         }
         return ArrayArgument(swiftBuffer: result, dtype: target, ndim: ndim, rows: rows, columns: columns)
@@ -112,12 +114,7 @@ extension ArrayArgument {
             for i in 0..<rows {
                 for j in 0..<columns {
                     let value = reader.read(UnsafeRawPointer(base).advanced(by: i &* rowStride &+ j &* columnStride))
-                    let index = i * columns + j
-                    if dtype == .float64 {
-                        destination.storeBytes(of: value, toByteOffset: index * 8, as: Double.self)
-                    } else {
-                        destination.storeBytes(of: Float(value), toByteOffset: index * 4, as: Float.self)
-                    }
+                    dtype.store((value, 0), destination + (i * columns + j) * dtype.itemSize)
                 }
             }
         }
@@ -131,7 +128,7 @@ extension ArrayArgument {
             let asarray = try py.getAttribute(numpy.borrowed, "asarray")
             let array: PyObjectRef
             do {
-                array = try py.call(asarray.borrowed, [PyObjectRef(object)], kwargs: ["dtype": try dtype.format.toPython(py)])
+                array = try py.call(asarray.borrowed, [PyObjectRef(object)], kwargs: ["dtype": try dtype.name.toPython(py)])
             } catch let error as PyException {
                 throw PyException.typeError("\(name): cannot convert \(object.typeName) to a \(dtype.name) array (\(error.message))")
             }
@@ -168,10 +165,8 @@ extension ArrayArgument {
     }
 
     private static func store(_ values: [Double], into buffer: SwiftBuffer, _ dtype: DType) {
-        if dtype == .float64 {
-            buffer.withUnsafeMutableBufferPointer(of: Double.self) { for i in values.indices { $0[i] = values[i] } }
-        } else {
-            buffer.withUnsafeMutableBufferPointer(of: Float.self) { for i in values.indices { $0[i] = Float(values[i]) } }
-        }
+        guard let base = buffer.bytes.baseAddress else { return }
+        // SAFETY: the buffer was allocated for `values.count` items of `dtype`.
+        for i in values.indices { dtype.store((values[i], 0), base + i * dtype.itemSize) }
     }
 }

@@ -26,7 +26,7 @@ struct BatchedProduct: @unchecked Sendable {
     var count: Int { batchShape.reduce(1) { $0 &* $1 } }
 
     /// Computes the products with flat batch indices in `range`.
-    func run<T: BLASScalar>(_: T.Type, _ range: Range<Int>) throws(BLASError) {
+    func run<T: BLASElement>(_: T.Type, _ range: Range<Int>) throws(BLASError) {
         for item in range {
             var rest = item, offA = 0, offB = 0, offOut = 0
             for d in stride(from: batchShape.count - 1, through: 0, by: -1) {

@@ -35,8 +35,8 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     guard var a = try matmulOperand(aObject, py, index: 0), var b = try matmulOperand(bObject, py, index: 1) else {
         return try matmulStacks(py, aObject, bObject, outObject)
     }
-    // numpy's promotion: float32 @ float64 computes in float64.
-    let dtype: DType = a.dtype == .float64 || b.dtype == .float64 ? .float64 : .float32
+    // numpy's promotion: float32 @ float64 computes in float64, real @ complex in complex.
+    let dtype = DType.promoted(a.dtype, b.dtype)
     if a.dtype != dtype { a = try a.converted(to: dtype) }
     if b.dtype != dtype { b = try b.converted(to: dtype) }
 
@@ -57,11 +57,17 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
         guard outObject == nil else { throw PyException.valueError("matmul: out is not supported for 1-D @ 1-D (the result is a scalar)") }
         let (pa, pb) = (a.pinned, b.pinned)
         return try ArrayArgument.keepingAlive(a, b) {
-            let flops = GILPolicy.vectorFlops(k)
-            let value: Double = try py.detachBLAS(if: GILPolicy.shouldRelease(flops: flops)) { () throws(BLASError) -> Double in
-                dtype == .float64
-                    ? try dot(pa.vector(Double.self), pb.vector(Double.self))
-                    : Double(try dot(pa.vector(Float.self), pb.vector(Float.self)))
+            let release = GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(k))
+            func product<T: DTypeElement>(_: T.Type) throws -> (Double, Double) {
+                try py.detachBLAS(if: release) { () throws(BLASError) -> (Double, Double) in
+                    try dot(pa.vector(T.self), pb.vector(T.self)).pair
+                }
+            }
+            let value = switch dtype {
+            case .float32: try product(Float.self)
+            case .float64: try product(Double.self)
+            case .complex64: try product(Complex<Float>.self)
+            case .complex128: try product(Complex<Double>.self)
             }
             return try py.blasScalar(value, dtype)
         }
@@ -85,20 +91,56 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     }
 
     let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)
-    let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
+    let productFlops = flops(m: m, n: n, k: k)
     try ArrayArgument.keepingAlive(a, b, out) {
-        try py.detachBLAS(if: release) { () throws(BLASError) in
-            if dtype == .float64 {
-                try computeMatmul(Double.self, kind, pa, pb, pc)
-            } else {
-                try computeMatmul(Float.self, kind, pa, pb, pc)
+        if kind == .matrixMatrix, productFlops > PanelPolicy.panelFlops {
+            // Long: in blocks, polling for Ctrl-C between them.
+            try py.detachBLASInterruptibly(if: true) { interruption in
+                switch dtype {
+                case .float32: try matmulInPanels(Float.self, pa, pb, pc, &interruption)
+                case .float64: try matmulInPanels(Double.self, pa, pb, pc, &interruption)
+                case .complex64: try matmulInPanels(Complex<Float>.self, pa, pb, pc, &interruption)
+                case .complex128: try matmulInPanels(Complex<Double>.self, pa, pb, pc, &interruption)
+                }
+            }
+            return
+        }
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: productFlops)) { () throws(BLASError) in
+            switch dtype {
+            case .float32: try computeMatmul(Float.self, kind, pa, pb, pc)
+            case .float64: try computeMatmul(Double.self, kind, pa, pb, pc)
+            case .complex64: try computeMatmul(Complex<Float>.self, kind, pa, pb, pc)
+            case .complex128: try computeMatmul(Complex<Double>.self, kind, pa, pb, pc)
             }
         }
     }
     return resultObject
 }
 
-private func computeMatmul<T: BLASScalar>(
+/// When products are split into blocks (see ``BLAS/gemm(transposeA:transposeB:alpha:_:_:beta:into:panelFlops:between:)``).
+enum PanelPolicy {
+    /// Largest block between two checks for Ctrl-C: ~4 Gflop is ~40 ms on 2 Zen 3 cores
+    /// (~80 ms on one), so Ctrl-C lands within ~100 ms; products up to this size (dgemm
+    /// n = 1024 is 2.1 Gflop) run as one call and pay nothing.
+    static let panelFlops = 4_000_000_000
+}
+
+/// A matrix product in blocks, checking for signals between blocks.
+func matmulInPanels<T: DTypeElement>(_: T.Type, _ a: PinnedArray, _ b: PinnedArray, _ c: PinnedArray,
+                                     _ interruption: inout Interruption) throws {
+    var pending: (any Error)? = nil
+    let finished = try gemm(a.matrix(T.self), b.matrix(T.self), into: c.mutableMatrix(T.self),
+                            panelFlops: PanelPolicy.panelFlops) {
+        do { try interruption.check() } catch {
+            pending = error
+            return false
+        }
+        return true
+    }
+    if !finished, let pending { throw pending }
+}
+
+private func computeMatmul<T: DTypeElement>(
     _: T.Type, _ kind: MatmulKind, _ a: PinnedArray, _ b: PinnedArray, _ c: PinnedArray
 ) throws(BLASError) {
     switch kind {
@@ -124,7 +166,7 @@ private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) th
     } else if let buffer {
         if buffer.dimensions > 2 { return nil }
         throw PyException.typeError("matmul: unsupported dtype for input operand \(index): format '\(buffer.format)' "
-                                    + "(float32 'f' and float64 'd' are supported)")
+                                    + "(float32, float64, complex64 and complex128 are supported)")
     } else if object.isNone {
         throw PyException.typeError("matmul: input operand \(index) must be an array, not None")
     } else if let numpy = py.numpy {

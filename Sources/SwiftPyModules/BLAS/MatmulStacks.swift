@@ -18,7 +18,7 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
     for (index, operand) in [a, b].enumerated() where operand.ndim == 0 {
         throw PyException.valueError("matmul: Input operand \(index) does not have enough dimensions (has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) requires 1)")
     }
-    let dtype: DType = a.dtype == .float64 || b.dtype == .float64 ? .float64 : .float32
+    let dtype = DType.promoted(a.dtype, b.dtype)
     if a.dtype != dtype { a = try a.converted(to: dtype) }
     if b.dtype != dtype { b = try b.converted(to: dtype) }
 
@@ -123,7 +123,12 @@ private func runBatch(_ product: BatchedProduct, dtype: DType, itemFlops: Int, t
                 return true
             }
         ) { (range: Range<Int>) throws(BLASError) in
-            if dtype == .float64 { try product.run(Double.self, range) } else { try product.run(Float.self, range) }
+            switch dtype {
+            case .float32: try product.run(Float.self, range)
+            case .float64: try product.run(Double.self, range)
+            case .complex64: try product.run(Complex<Float>.self, range)
+            case .complex128: try product.run(Complex<Double>.self, range)
+            }
         }
         if !finished, let pending { throw pending }
     }

@@ -54,8 +54,8 @@ extension Python {
 
     /// A scalar result: numpy's scalar of `dtype` (what `numpy.matmul` returns for two
     /// vectors) when numpy is importable, else a Python float or complex.
-    func blasScalar(_ value: Double, _ dtype: DType) throws -> PyObjectRef {
-        let number = try value.toPython(self)
+    func blasScalar(_ value: (Double, Double), _ dtype: DType) throws -> PyObjectRef {
+        let number = try self.number(value, complex: dtype.isComplex)
         guard let type = numpy?.scalarTypes[dtype] else { return number }
         return try call(type.borrowed, [number])
     }

@@ -14,22 +14,22 @@ struct PinnedArray: @unchecked Sendable {
     let rowStride: Int
     let columnStride: Int
 
-    func matrix<T: BLASScalar>(_: T.Type) throws(BLASError) -> MatrixView<T> {
+    func matrix<T: BLASElement>(_: T.Type) throws(BLASError) -> MatrixView<T> {
         try MatrixView(bytes: UnsafeRawPointer(address), rows: rows, columns: columns,
                        rowByteStride: rowStride, columnByteStride: columnStride)
     }
 
-    func mutableMatrix<T: BLASScalar>(_: T.Type) throws(BLASError) -> MutableMatrixView<T> {
+    func mutableMatrix<T: BLASElement>(_: T.Type) throws(BLASError) -> MutableMatrixView<T> {
         try MutableMatrixView(bytes: address, rows: rows, columns: columns,
                               rowByteStride: rowStride, columnByteStride: columnStride)
     }
 
     /// Dimension 0 as a vector.
-    func vector<T: BLASScalar>(_: T.Type) throws(BLASError) -> VectorView<T> {
+    func vector<T: BLASElement>(_: T.Type) throws(BLASError) -> VectorView<T> {
         try VectorView(bytes: UnsafeRawPointer(address), count: rows, byteStride: rowStride)
     }
 
-    func mutableVector<T: BLASScalar>(_: T.Type) throws(BLASError) -> MutableVectorView<T> {
+    func mutableVector<T: BLASElement>(_: T.Type) throws(BLASError) -> MutableVectorView<T> {
         try MutableVectorView(bytes: address, count: rows, byteStride: rowStride)
     }
 

@@ -49,7 +49,8 @@ struct StackArgument {
         // say "read-only" rather than "not an array".
         guard let buffer = (writable ? try? PyBuffer(object, py, writableStridedTyped) : nil)
                 ?? (try? PyBuffer(object, py, stridedTyped)) else { return (nil, nil) }
-        guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize) else { return (nil, buffer) }
+        guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize)
+                ?? DType(complexFormat: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
         return (StackArgument(owner: buffer.owner, dtype: dtype, shape: buffer.shape, strides: buffer.strides,
                               address: buffer.baseAddress, isReadOnly: buffer.isReadOnly), buffer)
     }
@@ -61,7 +62,7 @@ struct StackArgument {
         if let pinned { return pinned }
         if let buffer {
             throw PyException.typeError("matmul: unsupported dtype for input operand \(index): format '\(buffer.format)' "
-                                        + "(float32 'f' and float64 'd' are supported)")
+                                        + "(float32, float64, complex64 and complex128 are supported)")
         }
         if object.isNone { throw PyException.typeError("matmul: input operand \(index) must be an array, not None") }
         if let numpy = py.numpy {
@@ -76,7 +77,7 @@ struct StackArgument {
         return StackArgument(try ArrayArgument.fromSequence(object, py, dtype: .float64, name: "matmul"))
     }
 
-    /// A C-ordered copy converted to `target` (float32 ⇄ float64).
+    /// A C-ordered copy converted to `target` (real to complex, or another precision).
     func converted(to target: DType) throws -> StackArgument {
         let (result, _) = try StackArgument.allocate(target, shape: shape)
         guard let source = address, let destination = result.address, count > 0 else { return result }
@@ -84,13 +85,7 @@ struct StackArgument {
         var offset = 0
         for item in 0..<count {
             // SAFETY: `offset` walks the pinned array's own shape and strides.
-            let p = UnsafeRawPointer(source).advanced(by: offset)
-            let value: Double = dtype == .float64 ? p.loadUnaligned(as: Double.self) : Double(p.loadUnaligned(as: Float.self))
-            if target == .float64 {
-                destination.storeBytes(of: value, toByteOffset: item * 8, as: Double.self)
-            } else {
-                destination.storeBytes(of: Float(value), toByteOffset: item * 4, as: Float.self)
-            }
+            target.store(dtype.load(UnsafeRawPointer(source).advanced(by: offset)), destination + item * target.itemSize)
             // Odometer step over the source's dimensions, last one fastest.
             var d = ndim - 1
             while d >= 0 {
