@@ -93,7 +93,7 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     let (pa, pb, pc) = (a.pinned, b.pinned, out.pinned)
     let productFlops = flops(m: m, n: n, k: k)
     try ArrayArgument.keepingAlive(a, b, out) {
-        if kind == .matrixMatrix, productFlops > PanelPolicy.panelFlops {
+        if kind == .matrixMatrix, productFlops > PanelPolicy.panelFlops(dtype) {
             // Long: in blocks, polling for Ctrl-C between them.
             try py.detachBLASInterruptibly(if: true) { interruption in
                 switch dtype {
@@ -119,10 +119,14 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
 
 /// When products are split into blocks (see ``BLAS/gemm(transposeA:transposeB:alpha:_:_:beta:into:panelFlops:between:)``).
 enum PanelPolicy {
-    /// Largest block between two checks for Ctrl-C: ~4 Gflop is ~40 ms on 2 Zen 3 cores
-    /// (~80 ms on one), so Ctrl-C lands within ~100 ms; products up to this size (dgemm
-    /// n = 1024 is 2.1 Gflop) run as one call and pay nothing.
-    static let panelFlops = 4_000_000_000
+    /// Largest block between two checks for Ctrl-C, in real flops: 3 Gflop is ~30 ms on 2
+    /// Zen 3 cores (~60 ms on one), so Ctrl-C lands within ~100 ms; products up to this
+    /// size (dgemm n = 1024 is 2.1 Gflop) run as one call and pay nothing.
+    static let panelFlops = 3_000_000_000
+
+    /// The same budget counted as `flops(m:n:k:)` counts a product of `dtype` (2·m·n·k):
+    /// a complex multiply-add is 4 real ones.
+    static func panelFlops(_ dtype: DType) -> Int { dtype.isComplex ? panelFlops / 4 : panelFlops }
 }
 
 /// A matrix product in blocks, checking for signals between blocks.
@@ -130,7 +134,7 @@ func matmulInPanels<T: DTypeElement>(_: T.Type, _ a: PinnedArray, _ b: PinnedArr
                                      _ interruption: inout Interruption) throws {
     var pending: (any Error)? = nil
     let finished = try gemm(a.matrix(T.self), b.matrix(T.self), into: c.mutableMatrix(T.self),
-                            panelFlops: PanelPolicy.panelFlops) {
+                            panelFlops: PanelPolicy.panelFlops(T.dtype)) {
         do { try interruption.check() } catch {
             pending = error
             return false

@@ -57,13 +57,31 @@ func scipyGEMM<T: DTypeElement>(
     let (pa, pb, pc) = (a.pinned, b.pinned, result.pinned)
     let pSource = source?.pinned
     let (ta, tb) = (transposeFlag(transA), transposeFlag(transB))
-    let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
+    let productFlops = flops(m: m, n: n, k: k)
     try ArrayArgument.keepingAlive(a, b, result, source) {
-        try py.detachBLAS(if: release) { () throws(BLASError) in
+        guard productFlops > PanelPolicy.panelFlops(dtype) else {
+            try py.detachBLAS(if: GILPolicy.shouldRelease(flops: productFlops)) { () throws(BLASError) in
+                let c = try pc.mutableMatrix(T.self)
+                if let pSource { try copy(pSource.matrix(T.self), into: c) }
+                try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
+                         beta: T(effectiveBeta), into: c)
+            }
+            return
+        }
+        // Long: in blocks, polling for Ctrl-C between them.
+        try py.detachBLASInterruptibly(if: true) { interruption in
             let c = try pc.mutableMatrix(T.self)
             if let pSource { try copy(pSource.matrix(T.self), into: c) }
-            try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
-                     beta: T(effectiveBeta), into: c)
+            var pending: (any Error)? = nil
+            let finished = try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
+                                    beta: T(effectiveBeta), into: c, panelFlops: PanelPolicy.panelFlops(dtype)) {
+                do { try interruption.check() } catch {
+                    pending = error
+                    return false
+                }
+                return true
+            }
+            if !finished, let pending { throw pending }
         }
     }
     return resultObject
