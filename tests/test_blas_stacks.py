@@ -93,6 +93,7 @@ def test_out(order):
     ((np.ones((2, 3, 4)), np.ones(5)), {}, ValueError),
     ((np.ones((2, 3, 4)), np.ones((2, 4, 5))), dict(out=np.zeros((2, 5, 3))), ValueError),  # out shape
     ((np.ones((2, 3, 4)), np.ones((2, 4, 5))), dict(out=np.zeros((2, 3, 5), dtype=np.int8)), TypeError),  # unsafe cast
+    ((np.ones((2, 3, 4)) * 1j, np.ones((2, 4, 5))), dict(out=np.zeros((2, 3, 5))), TypeError),  # complex into real
     ((np.ones((2, 3, 4)), np.ones((2, 4, 5))), dict(out=np.zeros((2, 3, 5), dtype=np.float64)[:, :, :4]), ValueError),
 ])
 def test_bad_input_raises_numpys_exception_type(args, kwargs, exc):
@@ -100,6 +101,16 @@ def test_bad_input_raises_numpys_exception_type(args, kwargs, exc):
         np.matmul(*args, **kwargs)
     with pytest.raises(exc):
         blas.matmul(*args, **kwargs)
+
+
+@pytest.mark.parametrize("out_dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("shapes", [((4, 5), (5, 3)), ((2, 4, 5), (5, 3)), ((5,), (5, 3))])
+def test_out_of_another_dtype_is_cast_like_numpy(out_dtype, shapes):
+    a, b = rand(shapes[0], np.float32), rand(shapes[1], np.float64)
+    expected = np.matmul(a, b, out=np.zeros(np.matmul(a, b).shape, out_dtype))
+    out = np.full(expected.shape, 7, dtype=out_dtype)
+    assert blas.matmul(a, b, out=out) is out
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
 
 
 def test_read_only_and_overlapping_out():

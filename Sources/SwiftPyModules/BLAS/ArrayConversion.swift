@@ -40,9 +40,8 @@ extension ArrayArgument {
         let (pinned, buffer) = try pin(object, py, writable: writable)
         if let pinned, pinned.dtype == dtype { return pinned }
         if let pinned {
-            guard pinned.dtype.converts(to: dtype) else {
-                throw PyException.typeError("\(name): cannot cast array data from dtype('\(pinned.dtype.name)') to dtype('\(dtype.name)') according to the rule 'safe'")
-            }
+            // scipy's wrappers cast complex to real with numpy's ComplexWarning.
+            if !pinned.dtype.converts(to: dtype) { try py.warnDiscardingImaginaryParts() }
             return try pinned.converted(to: dtype)
         }
         if let buffer { return try copy(buffer, to: dtype, name: name) }

@@ -82,7 +82,11 @@ func matmul(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedRef, _ 
     let out: ArrayArgument
     let resultObject: PyObjectRef
     if let outObject {
-        out = try matmulOutput(outObject, py, dtype: dtype, shape: resultShape, a, b)
+        // An `out` of another dtype the result casts to: the stack path computes, then casts.
+        guard let validated = try matmulOutput(outObject, py, dtype: dtype, shape: resultShape, a, b) else {
+            return try matmulStacks(py, aObject, bObject, outObject)
+        }
+        out = validated
         resultObject = PyObjectRef(outObject)
     } else {
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: resultShape.0, columns: resultShape.1)
@@ -193,8 +197,9 @@ private func matmulOperand(_ object: PyBorrowedRef, _ py: Python, index: Int) th
 }
 
 /// Validates `out`: a writable buffer of the result's dtype and shape that shares no
-/// memory with an input.
-private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, shape: (Int, Int?), _ a: ArrayArgument, _ b: ArrayArgument) throws -> ArrayArgument {
+/// memory with an input. nil when `out` has another dtype the result can be cast to
+/// (numpy's "same_kind"): the caller takes the path that casts.
+private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, shape: (Int, Int?), _ a: ArrayArgument, _ b: ArrayArgument) throws -> ArrayArgument? {
     let (pinned, buffer) = try ArrayArgument.pin(object, py, writable: true)
     guard let buffer else {
         throw PyException.typeError("matmul: out must be a writable float32 or float64 array, not '\(object.typeName)'")
@@ -204,7 +209,8 @@ private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, s
     }
     guard !out.isReadOnly else { throw PyException.valueError("matmul: output array is read-only") }
     guard out.dtype == dtype else {
-        throw PyException.typeError("matmul: out has dtype \(out.dtype.name), but the result is \(dtype.name)")
+        guard dtype.converts(to: out.dtype) else { throw castError(dtype, out.dtype) }
+        return nil
     }
     let matches = shape.1.map { out.ndim == 2 && out.rows == shape.0 && out.columns == $0 } ?? (out.ndim == 1 && out.rows == shape.0)
     guard matches else {
@@ -215,4 +221,9 @@ private func matmulOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, s
         throw PyException.valueError("matmul: out shares memory with an input operand")
     }
     return out
+}
+
+/// numpy's refusal to cast a result into `out` (a `TypeError`, as numpy's UFuncTypeError is).
+func castError(_ result: DType, _ out: DType) -> PyException {
+    PyException.typeError("matmul: Cannot cast ufunc 'matmul' output from dtype('\(result.name)') to dtype('\(out.name)') with casting rule 'same_kind'")
 }

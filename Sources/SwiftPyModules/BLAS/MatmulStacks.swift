@@ -53,12 +53,18 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
     }
     let resultShape = batchShape + (aVector ? [] : [m]) + (bVector ? [] : [n])
 
-    // The output: `out` (validated like numpy's), or a new C-ordered array.
-    let out: StackArgument
+    // The output: `out` (validated like numpy's), or a new C-ordered array. An `out` of
+    // another dtype gets the result through a temporary, cast as numpy casts it.
+    var out: StackArgument
     let resultObject: PyObjectRef
+    var castTarget: StackArgument? = nil
     if let outObject {
         out = try stackOutput(outObject, py, dtype: dtype, shape: resultShape, a, b)
         resultObject = PyObjectRef(outObject)
+        if out.dtype != dtype {
+            castTarget = out
+            out = try StackArgument.allocate(dtype, shape: resultShape).0
+        }
     } else {
         let (array, buffer) = try StackArgument.allocate(dtype, shape: resultShape)
         out = array
@@ -75,6 +81,7 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
         aCore: aCore, bCore: bCore, outCore: outCore)
     let count = product.count
     guard count > 0, m > 0, n > 0 else { return resultObject }
+    defer { if let castTarget { withExtendedLifetime(out.owner) { out.copy(into: castTarget) } } }
 
     let itemFlops = flops(m: m, n: n, k: max(k, 1))
     let (total, overflow) = itemFlops.multipliedReportingOverflow(by: count)
@@ -116,6 +123,8 @@ private func runBatch(_ product: BatchedProduct, dtype: DType, itemFlops: Int, t
             count: count, chunkSize: chunk, helpers: threads - 1,
             helpersMayContinue: { budget.helpersMayContinue },
             checkpoint: {
+                // Another large call waits for the cores: helpers retire, this one goes on alone.
+                budget.yieldIfContended()
                 do { try interruption.check() } catch {
                     pending = error
                     return false
@@ -146,9 +155,7 @@ private func stackOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, sh
         throw PyException.typeError("matmul: out has format '\(buffer.format)' with \(buffer.dimensions) dimensions; expected a \(dtype.name) array")
     }
     guard !out.isReadOnly else { throw PyException.valueError("matmul: output array is read-only") }
-    guard out.dtype == dtype else {
-        throw PyException.typeError("matmul: out has dtype \(out.dtype.name), but the result is \(dtype.name)")
-    }
+    guard dtype.converts(to: out.dtype) else { throw castError(dtype, out.dtype) }
     guard out.shape == shape else {
         let expected = StackArgument(owner: nil, dtype: dtype, shape: shape, strides: shape.map { _ in 0 }, address: nil, isReadOnly: true)
         throw PyException.valueError("matmul: out has shape \(out.shapeDescription), expected \(expected.shapeDescription)")

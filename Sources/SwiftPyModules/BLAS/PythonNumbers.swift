@@ -33,3 +33,16 @@ extension Python {
         return try call(type.borrowed, [try value.0.toPython(self), try value.1.toPython(self)])
     }
 }
+
+extension Python {
+    /// `warnings.warn("Casting complex values to real discards the imaginary part",
+    /// numpy.exceptions.ComplexWarning)`, numpy's warning for that cast (RuntimeWarning
+    /// without numpy). Throws when warnings are errors.
+    func warnDiscardingImaginaryParts() throws {
+        let numpyCategory = try? getAttribute(getAttribute(importModule("numpy"), "exceptions"), "ComplexWarning")
+        let category = try numpyCategory ?? getAttribute(importModule("builtins"), "RuntimeWarning")
+        let warn = try getAttribute(importModule("warnings"), "warn")
+        _ = try call(warn.borrowed, [try "Casting complex values to real discards the imaginary part".toPython(self), category],
+                     kwargs: ["stacklevel": try 2.toPython(self)])
+    }
+}

@@ -100,6 +100,29 @@ struct StackArgument {
         return result
     }
 
+    /// Copies every element into `target` (same shape, any strides and dtype), converting
+    /// as numpy casts (complex to real keeps the real part; callers refuse that first).
+    func copy(into target: StackArgument) {
+        guard count > 0, let source = address, let destination = target.address else { return }
+        var index = [Int](repeating: 0, count: ndim)
+        var from = 0, to = 0
+        for _ in 0..<count {
+            // SAFETY: both offsets walk their own array's shape and strides (equal shapes).
+            target.dtype.store(dtype.load(UnsafeRawPointer(source) + from), destination + to)
+            var d = ndim - 1
+            while d >= 0 {
+                index[d] += 1
+                from += strides[d]
+                to += target.strides[d]
+                if index[d] < shape[d] { break }
+                from -= strides[d] * shape[d]
+                to -= target.strides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+    }
+
     /// The lowest and one-past-highest byte addresses the array touches (nil if empty;
     /// the whole address space when the description overflows).
     var byteRange: (low: UInt, high: UInt)? {
