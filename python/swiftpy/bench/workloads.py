@@ -257,6 +257,12 @@ def _blas_workloads(options):
                 _held(f"swiftpy.blas.{prefix}gemm, 1 BLAS thread/call", lambda d, g=gemm: g(1.0, d[0], d[1]), flops),
                 Variant(f"swiftpy.blas.{prefix}gemm, default threads", "released", lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
                         setup=default_threads.restore),
+                # What the thread budget prevents: concurrent callers with default threads
+                # and no guard oversubscribe the cores.
+                Variant(f"swiftpy.blas.{prefix}gemm, default threads, guard off", "released",
+                        lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
+                        setup=_chain(default_threads.restore, lambda: sb.set_oversubscription_guard(False)),
+                        teardown=lambda: sb.set_oversubscription_guard(True)),
             ]
             variants[1].setup = _chain(one_thread, variants[1].setup)
             variants[1].teardown = _chain(variants[1].teardown, default_threads.restore)
