@@ -1,4 +1,5 @@
 import SwiftPy
+import Synchronization
 
 // Results as numpy arrays, without a copy and without making numpy a dependency.
 //
@@ -11,14 +12,36 @@ import SwiftPy
 // never at import, and the outcome is cached per module object.
 
 /// What swiftpy.blas keeps per module object (one per interpreter).
-final class BLASModuleState {
+///
+/// SAFETY: `@unchecked Sendable` because `numpy` is only read and written with `lock`
+/// held, so free-threaded builds (no GIL) cannot race on it. The lock is never held
+/// while Python code runs (the import happens outside it: a thread blocked on a Swift
+/// lock while attached would stall a stop-the-world pause).
+final class BLASModuleState: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
     /// numpy's entry points: nil until the first lookup, then `.some(nil)` when numpy is
     /// not importable.
-    var numpy: NumpyEntryPoints?? = nil
+    private var numpy: NumpyEntryPoints?? = nil
+
+    /// The cached lookup, if done.
+    var cachedNumpy: NumpyEntryPoints?? { lock.withLock { _ in numpy } }
+
+    /// Stores a lookup unless another thread stored one first; returns the stored one.
+    func storeNumpy(_ entryPoints: NumpyEntryPoints?) -> NumpyEntryPoints? {
+        lock.withLock { _ in
+            if let existing = numpy { return existing }
+            numpy = .some(entryPoints)
+            return entryPoints
+        }
+    }
 }
 
 /// The numpy callables results are built with.
-final class NumpyEntryPoints {
+///
+/// SAFETY: `@unchecked Sendable` so the module state can hand it out under its lock. It
+/// is immutable after init, and its references are used only by builtins of this module,
+/// i.e. by threads attached to the interpreter that owns them.
+final class NumpyEntryPoints: @unchecked Sendable {
     let asarray: PyObjectRef
     /// `numpy.float32`, `numpy.float64`, `numpy.complex64`, `numpy.complex128`: numpy's
     /// scalar types, for results numpy returns as scalars (matmul of two vectors).
@@ -37,11 +60,10 @@ extension Python {
     /// module object).
     var numpy: NumpyEntryPoints? {
         guard let state = moduleState(as: BLASModuleState.self) else { return nil }
-        if let cached = state.numpy { return cached }
+        if let cached = state.cachedNumpy { return cached }
         // Any failure (not installed, or broken) means "no numpy": results stay Buffers.
         let entryPoints = (try? importModule("numpy")).flatMap { try? NumpyEntryPoints($0, self) }
-        state.numpy = .some(entryPoints)
-        return entryPoints
+        return state.storeNumpy(entryPoints)
     }
 
     /// The Python result for new memory: an ndarray over it when numpy is importable,
