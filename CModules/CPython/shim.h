@@ -69,51 +69,8 @@ static inline int swiftpy_bytes_check_exact(PyObject *o) { return PyBytes_CheckE
 /// The item array of a tuple (`PyTupleObject.ob_item`), for vectorcall-style access.
 static inline PyObject *const *swiftpy_tuple_items(PyObject *t) { return ((PyTupleObject *)t)->ob_item; }
 
-/// `Py_TPFLAGS_DEFAULT`: on 3.9 it ORs in a conditional macro Swift cannot import.
+/// `Py_TPFLAGS_DEFAULT`: an OR of macros, some defined conditionally.
 static inline unsigned long swiftpy_tpflags_default(void) { return Py_TPFLAGS_DEFAULT; }
-
-/// `Py_TPFLAGS_DISALLOW_INSTANTIATION` exists from 3.10; 0 before.
-static inline unsigned long swiftpy_tpflags_disallow_instantiation(void) {
-#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
-    return Py_TPFLAGS_DISALLOW_INSTANTIATION;
-#else
-    return 0;
-#endif
-}
-
-#if PY_VERSION_HEX < 0x030A0000
-/// `PyModule_AddObjectRef` is 3.10+. Before, the same contract (never steals `value`)
-/// over `PyModule_AddObject` (which steals it on success only), as pythoncapi-compat does.
-static inline int PyModule_AddObjectRef(PyObject *module, const char *name, PyObject *value) {
-    Py_XINCREF(value);
-    int result = PyModule_AddObject(module, name, value);
-    if (result < 0) Py_XDECREF(value);
-    return result;
-}
-#endif
-
-/// Called on each type `PyType_FromModuleAndSpec` made from `spec`. On 3.9 that function
-/// strips the `Name(sig)\n--\n\n` line from `tp_doc`, so `inspect.signature(cls)` finds no
-/// `__text_signature__` (3.10+ keeps it). This puts the spec's full doc back, in memory
-/// from `PyObject_Malloc` as `type_dealloc` expects; `__doc__` (in the type's dict) is
-/// unaffected. A no-op on 3.10+ or if memory runs out.
-static inline void swiftpy_type_keep_text_signature(PyObject *type, PyType_Spec *spec) {
-#if PY_VERSION_HEX < 0x030A0000
-    PyTypeObject *t = (PyTypeObject *)type;
-    for (PyType_Slot *slot = spec->slots; slot->slot != 0; slot++) {
-        if (slot->slot != Py_tp_doc || slot->pfunc == NULL) continue;
-        size_t size = strlen((const char *)slot->pfunc) + 1;
-        char *copy = PyObject_Malloc(size);
-        if (copy == NULL) return;
-        memcpy(copy, slot->pfunc, size);
-        PyObject_Free((void *)t->tp_doc);
-        t->tp_doc = copy;
-        PyType_Modified(t);
-    }
-#else
-    (void)type; (void)spec;
-#endif
-}
 
 /// Calls a GC visit procedure (`Py_VISIT` is a macro over it).
 static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
@@ -124,6 +81,24 @@ static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
 static inline PyModuleDef_Base swiftpy_moduledef_head_init(void) {
     PyModuleDef_Base base = PyModuleDef_HEAD_INIT;
     return base;
+}
+
+/// Slot ids that 3.15 defines through `_Py_SLOT_COMPAT_VALUE(OLD, NEW)` (a function-like
+/// macro Swift cannot import): the value for these headers, old or new numbering.
+static inline int swiftpy_slot_mod_exec(void) { return Py_mod_exec; }
+static inline int swiftpy_slot_bf_getbuffer(void) { return Py_bf_getbuffer; }
+static inline int swiftpy_slot_bf_releasebuffer(void) { return Py_bf_releasebuffer; }
+
+/// The CPython these headers are (`PY_VERSION_HEX`, an expression macro), and whether
+/// they are a free-threaded build's (`Py_GIL_DISABLED`): compared at import with the
+/// interpreter that loads the module.
+static inline unsigned long swiftpy_compiled_version_hex(void) { return PY_VERSION_HEX; }
+static inline int swiftpy_compiled_gil_disabled(void) {
+#ifdef Py_GIL_DISABLED
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 /// Module slots that exist only on newer interpreters; 0 means "not available here".
@@ -156,6 +131,19 @@ static inline void *swiftpy_mod_gil_not_used(void) {
 #endif
 }
 
+/// The version-dependent functions below are referenced WEAKLY: a module built with one
+/// CPython's headers and loaded into another then still loads, and its import-time
+/// guard (InterpreterCheck.swift) raises an ImportError that names both versions,
+/// instead of the loader's `undefined symbol: _Py_IsFinalizing`. Nothing calls them
+/// before that guard has passed.
+#if PY_VERSION_HEX >= 0x030D0000
+#pragma weak Py_IsFinalizing
+#pragma weak PyThreadState_GetUnchecked
+#else
+#pragma weak _Py_IsFinalizing
+#pragma weak _PyThreadState_UncheckedGet
+#endif
+
 /// Whether the interpreter is shutting down. `Py_IsFinalizing` is public from 3.13;
 /// earlier versions only have the private `_Py_IsFinalizing`.
 static inline int swiftpy_is_finalizing(void) {
@@ -177,7 +165,7 @@ PyAPI_FUNC(int) _PyOS_IsMainThread(void);
 /// else NULL, without `PyThreadState_Get`'s fatal error.
 /// - 3.12+: the current thread state is thread-local: `PyThreadState_GetUnchecked` (public
 ///   from 3.13), `_PyThreadState_UncheckedGet` before.
-/// - 3.9-3.11: `_PyThreadState_UncheckedGet` is the process-wide GIL HOLDER's state,
+/// - 3.10-3.11: `_PyThreadState_UncheckedGet` is the process-wide GIL HOLDER's state,
 ///   whichever thread holds it, so it counts only if it is this thread's (see below).
 static inline PyThreadState *swiftpy_attached_thread_state(void) {
 #if PY_VERSION_HEX >= 0x030D0000
@@ -225,7 +213,7 @@ typedef enum {
     SWIFTPY_EXC_INDEX, SWIFTPY_EXC_KEY, SWIFTPY_EXC_ATTRIBUTE, SWIFTPY_EXC_KEYBOARD_INTERRUPT,
     SWIFTPY_EXC_NOT_IMPLEMENTED, SWIFTPY_EXC_OS, SWIFTPY_EXC_ZERO_DIVISION,
     SWIFTPY_EXC_SYSTEM, SWIFTPY_EXC_STOP_ITERATION, SWIFTPY_EXC_UNICODE_DECODE,
-    SWIFTPY_EXC_EOF, SWIFTPY_EXC_LOOKUP, SWIFTPY_EXC_ARITHMETIC,
+    SWIFTPY_EXC_EOF, SWIFTPY_EXC_LOOKUP, SWIFTPY_EXC_ARITHMETIC, SWIFTPY_EXC_IMPORT,
 } swiftpy_exception_kind;
 
 static inline PyObject *swiftpy_exception(swiftpy_exception_kind kind) {
@@ -251,6 +239,7 @@ static inline PyObject *swiftpy_exception(swiftpy_exception_kind kind) {
     case SWIFTPY_EXC_EOF: return PyExc_EOFError;
     case SWIFTPY_EXC_LOOKUP: return PyExc_LookupError;
     case SWIFTPY_EXC_ARITHMETIC: return PyExc_ArithmeticError;
+    case SWIFTPY_EXC_IMPORT: return PyExc_ImportError;
     }
     return PyExc_SystemError;
 }

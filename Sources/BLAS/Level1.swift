@@ -25,7 +25,7 @@ func _withInput<T: BLASElement, R>(
 @inlinable
 func _guarded<R>(_ count: Int, _ body: () -> R) -> R {
     guard count > BLASThreadPolicy.level1MultithreadingThreshold else { return body() }
-    let mode = BLASThreadPolicy.shared.enter()
+    let mode = BLASThreadPolicy.shared.enter(mayWait: false)
     defer { BLASThreadPolicy.shared.leave(mode) }
     return body()
 }

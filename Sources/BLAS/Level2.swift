@@ -45,7 +45,7 @@ func _gemvCall<T: BLASElement>(
     _ beta: T, _ y: UnsafeMutablePointer<T>, _ incy: Int32
 ) {
     let guarded = m &* n > BLASThreadPolicy.gemvMultithreadingThreshold
-    let mode = guarded ? BLASThreadPolicy.shared.enter() : .unmanaged
+    let mode = guarded ? BLASThreadPolicy.shared.enter(mayWait: false) : .unmanaged
     // SAFETY of the truncations: m and n were checked against Int32.max.
     T.uncheckedGEMV(
         order, transpose, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n), alpha,

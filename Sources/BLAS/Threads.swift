@@ -142,9 +142,12 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     }
 
     /// Registers a large call; balance with ``leave(_:)`` passing the returned mode (or
-    /// the one ``yield(_:)`` returned). May wait for an exclusive call to finish or yield.
+    /// the one ``yield(_:)`` returned). May wait for an exclusive call to finish or yield,
+    /// unless `mayWait` is false: level-1 and gemv calls (short, memory-bound, and some
+    /// run with the GIL held, where waiting would stall every Python thread) then run
+    /// unmanaged next to the exclusive call instead.
     @usableFromInline
-    func enter() -> Mode {
+    func enter(mayWait: Bool = true) -> Mode {
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
@@ -153,6 +156,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 restoreConfiguredCount()
                 return .exclusive
             }
+            if exclusive && !mayWait { return .unmanaged }
             waiting.wrappingAdd(1, ordering: .relaxed)
             while exclusive && enabled.load(ordering: .relaxed) { lock.wait() }
             waiting.wrappingSubtract(1, ordering: .relaxed)

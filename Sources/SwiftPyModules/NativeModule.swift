@@ -15,7 +15,9 @@ let nativeModule = ModuleDefinition(
             (_: Python) in GILRelease.isEnabled
         },
     ],
-    constants: [("modules", ["demo", "zlib", "blas"])]
+    constants: [("modules", ["demo", "zlib", "blas"])],
+    // Opted in after the review in docs/free-threading.md.
+    freeThreadingSafe: true
 )
 
 @c(PyInit__native)

@@ -15,9 +15,12 @@ lets this ``build_ext`` run ``swift build`` instead of a C compiler::
 
 For each extension it
 
-1. points ``PKG_CONFIG_PATH`` at the BUILDING interpreter's ``sysconfig`` ``LIBPC``, so
-   SwiftPM's ``pkg-config python3`` finds that interpreter's headers (never the
-   distribution's, never a hard-coded path), and sets ``SWIFTPY_PYTHON`` to it;
+1. writes ``python3.pc``/``python3-embed.pc`` generated from the BUILDING interpreter's
+   ``sysconfig`` into the build folder and puts them first on ``PKG_CONFIG_PATH``, so
+   SwiftPM's ``pkg-config python3`` finds that interpreter's headers (never a folder's
+   ``python3.pc``, which on Debian/Ubuntu is the distribution's default Python, never a
+   hard-coded path); a build folder made for other headers is deleted and rebuilt; sets
+   ``SWIFTPY_PYTHON`` to the interpreter;
 2. runs ``swift build -c release --product P --scratch-path <package>/.build-<cache_tag>
    -Xswiftc -static-stdlib`` (one build folder per interpreter, Swift runtime linked in,
    so the installed module runs without a Swift toolchain);
@@ -38,18 +41,121 @@ import sysconfig
 from setuptools import Extension
 from setuptools.command.build_ext import build_ext as _setuptools_build_ext
 
-__all__ = ["SwiftExtension", "build_ext", "swiftpm_environment", "swift_build"]
+__all__ = ["SwiftExtension", "build_ext", "swiftpm_environment", "swift_build", "python_build_config",
+           "write_pkgconfig", "prepare_scratch"]
 
 
-def swiftpm_environment(base=None):
-    """The environment for ``swift build``: PKG_CONFIG_PATH from this interpreter's
-    sysconfig (``LIBPC``) first, and SWIFTPY_PYTHON set to it (SwiftPy's manifest asks
-    it for LIBDIR)."""
+def python_build_config():
+    """What a build for THIS interpreter depends on, read from its own ``sysconfig``.
+
+    Never from a ``python3.pc`` found in some folder: in Debian/Ubuntu layouts ``LIBPC``
+    is the distribution's pkg-config folder, whose ``python3.pc`` is the DEFAULT Python
+    (3.11 on Debian 12), not a 3.14 that runs the build. Venvs report their base
+    interpreter's values, which is what a build needs.
+    """
+    paths = sysconfig.get_paths()
+    includes = []
+    for folder in (paths.get("include"), paths.get("platinclude")):
+        if folder and folder not in includes:
+            includes.append(folder)
+    # Debian/Ubuntu keep the real pyconfig.h in /usr/include/<multiarch>/pythonX.Y.
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    if multiarch and includes:
+        candidate = os.path.join(os.path.dirname(includes[0]), multiarch, os.path.basename(includes[0]))
+        if os.path.isdir(candidate) and candidate not in includes:
+            includes.append(candidate)
+    ldversion = sysconfig.get_config_var("LDVERSION") or "{}.{}".format(*sys.version_info[:2])
+    return {
+        "version": "{}.{}.{}".format(*sys.version_info[:3]),
+        "hexversion": sys.hexversion,
+        "implementation": sys.implementation.name,
+        "soabi": sysconfig.get_config_var("SOABI") or "",
+        "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or "",
+        "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "include_dirs": includes,
+        "libdir": sysconfig.get_config_var("LIBDIR") or "",
+        "ldversion": ldversion,
+        "executable": sys.executable,
+    }
+
+
+def _pkgconfig_text(description, config, libs):
+    cflags = " ".join("-I" + folder for folder in config["include_dirs"])
+    return (f"# Written by swiftpy.build from the sysconfig of CPython {config['version']}.\n"
+            f"Name: Python\nDescription: {description}\nVersion: {config['version']}\n"
+            f"Libs: {libs}\nCflags: {cflags}\n")
+
+
+def write_pkgconfig(folder, config=None):
+    """Writes ``python3.pc`` and ``python3-embed.pc`` for this interpreter into ``folder``
+    (the names SwiftPy's CPython/CPythonEmbed targets ask pkg-config for); returns folder."""
+    config = config or python_build_config()
+    os.makedirs(folder, exist_ok=True)
+    embed_libs = f"-L{config['libdir']} -lpython{config['ldversion']}" if config["libdir"] else f"-lpython{config['ldversion']}"
+    for name, description, libs in (("python3", "Build a C extension for Python", ""),
+                                    ("python3-embed", "Embed Python into an application", embed_libs)):
+        path = os.path.join(folder, name + ".pc")
+        text = _pkgconfig_text(description, config, libs)
+        try:
+            with open(path) as existing:
+                if existing.read() == text:
+                    continue
+        except OSError:
+            pass
+        with open(path, "w") as out:
+            out.write(text)
+    return folder
+
+
+STAMP = "swiftpy-python.json"
+
+
+def prepare_scratch(scratch_path, config=None):
+    """Makes ``scratch_path`` a build folder for THIS interpreter's headers.
+
+    A folder built for other headers (another CPython, or the same version from another
+    install: pyenv's 3.14 and Debian's share the tag ``cpython-314``) is deleted first,
+    never reused: Swift modules compiled against one CPython's headers are not valid for
+    another. Writes the pkg-config files into ``<scratch>/swiftpy-pkgconfig``; returns
+    that folder."""
+    import json
+    config = config or python_build_config()
+    identity = {key: config[key] for key in ("version", "soabi", "gil_disabled", "include_dirs", "libdir", "ldversion")}
+    stamp = os.path.join(scratch_path, STAMP)
+    if os.path.isdir(scratch_path):
+        try:
+            with open(stamp) as f:
+                previous = json.load(f)
+        except (OSError, ValueError):
+            previous = None
+        if previous != identity and os.listdir(scratch_path):
+            print(f"swiftpy.build: {scratch_path} was built for other Python headers "
+                  f"({(previous or {}).get('version', 'unknown')}); rebuilding it for {config['version']}",
+                  file=sys.stderr, flush=True)
+            shutil.rmtree(scratch_path)
+    os.makedirs(scratch_path, exist_ok=True)
+    with open(stamp, "w") as f:
+        json.dump(identity, f, indent=1)
+    return write_pkgconfig(os.path.join(scratch_path, "swiftpy-pkgconfig"), config)
+
+
+def swiftpm_environment(base=None, scratch_path=None):
+    """The environment for ``swift build``: PKG_CONFIG_PATH starting with pkg-config
+    files generated from this interpreter's sysconfig (in ``scratch_path``, prepared by
+    ``prepare_scratch``), and SWIFTPY_PYTHON set to it (SwiftPy's manifest asks it for
+    LIBDIR, for the rpath of programs that embed it)."""
     env = dict(os.environ if base is None else base)
-    libpc = sysconfig.get_config_var("LIBPC") or ""
-    env["PKG_CONFIG_PATH"] = os.pathsep.join(p for p in (libpc, env.get("PKG_CONFIG_PATH", "")) if p)
+    if scratch_path is None:
+        scratch_path = default_scratch_path(os.getcwd())
+    pkgconfig = prepare_scratch(scratch_path)
+    env["PKG_CONFIG_PATH"] = os.pathsep.join(p for p in (pkgconfig, env.get("PKG_CONFIG_PATH", "")) if p)
     env["SWIFTPY_PYTHON"] = sys.executable
     return env
+
+
+def default_scratch_path(package_dir):
+    """One build folder per interpreter tag (``.build-cpython-314``): headers differ."""
+    return os.path.join(os.path.abspath(package_dir), f".build-{sys.implementation.cache_tag}")
 
 
 def swift_build(package_dir, product, *, configuration="release", scratch_path=None,
@@ -61,15 +167,13 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
     package_dir = os.path.abspath(package_dir)
     if not os.path.exists(os.path.join(package_dir, "Package.swift")):
         raise RuntimeError(f"no Package.swift in {package_dir}")
-    if scratch_path is None:
-        # One build folder per interpreter (cpython-311, cpython-312, ...): headers differ.
-        scratch_path = os.path.join(package_dir, f".build-{sys.implementation.cache_tag}")
+    scratch_path = os.path.join(package_dir, scratch_path) if scratch_path else default_scratch_path(package_dir)
     command = [swift, "build", "-c", configuration, "--product", product, "--scratch-path", scratch_path]
     if static_stdlib:
         # `--static-swift-stdlib` is ignored for .dynamic products; this flag is not.
         command += ["-Xswiftc", "-static-stdlib"]
     command += list(swift_flags)
-    env = swiftpm_environment()
+    env = swiftpm_environment(scratch_path=scratch_path)
     if verbose:
         print(" ".join(command), f"(in {package_dir})", file=sys.stderr, flush=True)
     subprocess.check_call(command, cwd=package_dir, env=env)
@@ -119,3 +223,20 @@ class build_ext(_setuptools_build_ext):
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         shutil.copyfile(built, target)
         return None
+
+
+def _main(argv):
+    """``python build.py env SCRATCH``: prints shell ``export`` lines for a ``swift``
+    command run by hand for this interpreter (Scripts/swiftpm uses it)."""
+    import shlex
+    if len(argv) != 2 or argv[0] != "env":
+        print("usage: python -m swiftpy.build env SCRATCH_PATH", file=sys.stderr)
+        return 2
+    env = swiftpm_environment(scratch_path=os.path.abspath(argv[1]))
+    for key in ("PKG_CONFIG_PATH", "SWIFTPY_PYTHON"):
+        print(f"export {key}={shlex.quote(env[key])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

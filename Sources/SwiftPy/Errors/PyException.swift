@@ -12,7 +12,7 @@ public struct PyException: Error, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case typeError, valueError, overflowError, bufferError, memoryError, runtimeError
         case indexError, keyError, attributeError, keyboardInterrupt, notImplementedError
-        case osError, zeroDivisionError, systemError, exception, eofError, lookupError
+        case osError, zeroDivisionError, systemError, exception, eofError, lookupError, importError
         /// An exception class the module defined (``ExceptionDefinition``), by name,
         /// e.g. `zlib.error`. Raised as `RuntimeError` outside a module's builtins.
         case module(String)
@@ -104,6 +104,7 @@ extension PyException.Kind {
         case .exception: kind = SWIFTPY_EXC_EXCEPTION
         case .eofError: kind = SWIFTPY_EXC_EOF
         case .lookupError: kind = SWIFTPY_EXC_LOOKUP
+        case .importError: kind = SWIFTPY_EXC_IMPORT
         case .module, .caught: return nil
         }
         return swiftpy_exception(kind)

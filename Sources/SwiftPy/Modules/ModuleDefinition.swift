@@ -29,14 +29,16 @@ public final class ModuleDefinition: @unchecked Sendable {
     /// - Parameters:
     ///   - name: The full import name (`"swiftpy.zlib"`); types are named `name.Type`.
     ///   - constants: Module attributes, in order.
-    ///   - freeThreadingSafe: Whether every builtin is safe without the GIL (then
-    ///     `Py_mod_gil` is `Py_MOD_GIL_NOT_USED` on free-threaded builds).
+    ///   - freeThreadingSafe: Opt-in: whether every builtin, type and state object is
+    ///     safe without the GIL (then `Py_mod_gil` is `Py_MOD_GIL_NOT_USED` on
+    ///     free-threaded builds; otherwise such a build re-enables the GIL while the module
+    ///     is loaded). Nothing checks this for you: see docs/free-threading.md for the rules.
     ///   - makeState: Creates the per-module state object (``Python/moduleState(as:)``).
     ///   - setUp: Runs last when a module object is created, for anything else.
     public init(
         name: String, doc: String = "", functions: [Function] = [], types: [TypeDefinition] = [],
         exceptions: [ExceptionDefinition] = [], constants: [(String, any ToPython & Sendable)] = [],
-        freeThreadingSafe: Bool = true,
+        freeThreadingSafe: Bool = false,
         makeState: (@Sendable (Python) throws -> AnyObject)? = nil,
         setUp: (@Sendable (Python, PyObjectRef) throws -> Void)? = nil
     ) {
@@ -61,8 +63,13 @@ public final class ModuleDefinition: @unchecked Sendable {
 
     /// What `PyInit_<name>` returns: the module definition for CPython to create the
     /// module from (`PyModuleDef_Init`). On a declaration error, sets `SystemError` and
-    /// returns `nil`, so the import fails with a message instead of crashing.
+    /// returns `nil`, so the import fails with a message instead of crashing; a module
+    /// compiled against another CPython's headers raises `ImportError` naming both.
     public func initialize() -> UnsafeMutableRawPointer? {
+        if let mismatch = InterpreterCheck.mismatch(module: name) {
+            ErrorTable.set(mismatch, module: nil)
+            return nil
+        }
         switch buildOnce() {
         case .success(let built):
             return UnsafeMutableRawPointer(PyModuleDef_Init(built.def))
@@ -92,7 +99,7 @@ public final class ModuleDefinition: @unchecked Sendable {
             methods[functions.count] = PyMethodDef()
             let specs = try types.map { try $0.makeSpec(moduleName: name) }
 
-            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: Py_mod_exec, value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
+            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: swiftpy_slot_mod_exec(), value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
             if swiftpy_slot_multiple_interpreters() != 0 {
                 slots.append(PyModuleDef_Slot(slot: swiftpy_slot_multiple_interpreters(), value: swiftpy_per_interpreter_gil_supported()))
             }
@@ -138,11 +145,9 @@ public final class ModuleDefinition: @unchecked Sendable {
         guard case .success(let built) = definition.buildOnce() else { return -1 }
         let py = Python(module: module)
         let state = ModuleState(definition: definition)
-        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
         do {
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
-                swiftpy_type_keep_text_signature(object, spec)  // 3.9 only
                 state.types[type.swiftType] = object
                 state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
                 if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
@@ -159,6 +164,16 @@ public final class ModuleDefinition: @unchecked Sendable {
                 if PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
             }
             if let makeState = definition.makeState { state.userState = try makeState(py) }
+        } catch {
+            state.clear()
+            ErrorTable.raise(error, module: module)
+            return -1
+        }
+        // Published only now, complete: importlib puts the module in `sys.modules` before
+        // `Py_mod_exec` runs, so on a free-threaded build another thread could otherwise
+        // read the state's dictionaries while they are being filled.
+        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        do {
             ShutdownFlag.install(py)
             try definition.setUp?(py, PyObjectRef(borrowed: module))
             return 0

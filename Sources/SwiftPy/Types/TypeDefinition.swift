@@ -81,15 +81,13 @@ public final class TypeDefinition: @unchecked Sendable {
             table[properties.count] = PyGetSetDef()
             slot(Py_tp_getset, UnsafeMutableRawPointer(table))
         }
-        // Without a constructor the type is not instantiable: `Py_TPFLAGS_DISALLOW_INSTANTIATION`
-        // on 3.10+; on 3.9 (no such flag, and a spec without `tp_new` would inherit
-        // `object.__new__`) through a `tp_new` that raises the same TypeError.
-        if constructor != nil || swiftpy_tpflags_disallow_instantiation() == 0 {
+        // Without a constructor the type is not instantiable (`Py_TPFLAGS_DISALLOW_INSTANTIATION`).
+        if constructor != nil {
             slot(Py_tp_new, unsafeBitCast(TypeDefinition.new, to: UnsafeMutableRawPointer.self))
         }
         if exportsBuffer {
-            slot(Py_bf_getbuffer, unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
-            slot(Py_bf_releasebuffer, unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
+            slot(swiftpy_slot_bf_getbuffer(), unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
+            slot(swiftpy_slot_bf_releasebuffer(), unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
             slot(Py_tp_repr, unsafeBitCast(SwiftBuffer.repr, to: UnsafeMutableRawPointer.self))
         }
         slots.append(PyType_Slot(slot: 0, pfunc: nil))
@@ -97,7 +95,7 @@ public final class TypeDefinition: @unchecked Sendable {
         let slotTable = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
         slotTable.initialize(from: slots, count: slots.count)
         var flags = UInt32(swiftpy_tpflags_default())
-        if constructor == nil { flags |= UInt32(swiftpy_tpflags_disallow_instantiation()) }
+        if constructor == nil { flags |= UInt32(Py_TPFLAGS_DISALLOW_INSTANTIATION) }
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
         spec.initialize(to: PyType_Spec(
             name: permanentCString("\(moduleName).\(name)"), basicsize: Int32(SwiftObject.basicSize),

@@ -43,6 +43,8 @@ let blasModule = ModuleDefinition(
         + complexLevel1Functions(Complex<Float>.self, "c", norm: "scnrm2")
         + threadFunctions,
     constants: [("GIL_RELEASE_FLOPS", GILPolicy.releaseFlops)],
+    // Opted in after the review in docs/free-threading.md.
+    freeThreadingSafe: true,
     makeState: { _ in BLASModuleState() }
 )
 

@@ -132,7 +132,9 @@ let demoModule = ModuleDefinition(
             ]),
     ],
     exceptions: [ExceptionDefinition("DemoError", doc: "Raised by raise_error().")],
-    constants: [("ANSWER", 42), ("VERSION", "0.1.0")]
+    constants: [("ANSWER", 42), ("VERSION", "0.1.0")],
+    // Opted in after the review in docs/free-threading.md.
+    freeThreadingSafe: true
 )
 
 enum DemoSwiftError: Error { case somethingWentWrong }

@@ -57,7 +57,9 @@ let zlibModule = ModuleDefinition(
         ("Z_TREES", FlushMode.trees.rawValue),
         ("ZLIB_VERSION", zlibVersion),
         ("ZLIB_RUNTIME_VERSION", zlibRuntimeVersion()),
-    ]
+    ],
+    // Opted in after the review in docs/free-threading.md.
+    freeThreadingSafe: true
 )
 
 @c(PyInit_zlib)

@@ -73,6 +73,8 @@ def main(argv=None):
             results["workloads"].append(run_per_call(item, options, progress))
         elif isinstance(item, workloads.SingleCall):
             results["workloads"].append(run_single_call(item, options, progress))
+        elif hasattr(item, "run"):  # a workload with its own runner (dask_workload)
+            results["workloads"].append(item.run(options, progress))
         else:
             results["workloads"].append(run_scaling(item, options, progress))
     progress.done()

@@ -138,6 +138,9 @@ def scaling_workloads(options):
         items += _zlib_workloads(options, corpus_for)
     if "blas" in options.groups:
         items += _blas_workloads(options)
+    if "dask" in options.groups:
+        from .dask_workload import dask_workloads
+        items += dask_workloads(options)
     return items
 
 
@@ -354,7 +357,7 @@ class _NumpyThreads:
             self.controller = None
 
 
-ALL_GROUPS = ("calls", "demo", "zlib", "blas")
+ALL_GROUPS = ("calls", "demo", "zlib", "blas", "dask")
 
 #: Passes over the data per timed checksum run (see _zlib_workloads).
 CHECKSUM_PASSES = 10
