@@ -2,11 +2,12 @@
 
 * One-shot zlib calls (compress, decompress, parallel_compress, crc32) poll for signals
   while detached and stop within ~20 ms: tests/test_zlib.py::test_ctrl_c_interrupts_long_calls.
-* A BLAS call (gemm, matmul, gemv) is ONE OpenBLAS call that cannot be interrupted, and
-  streaming Compress.compress / Decompress.decompress run one zlib call per chunk like the
-  stdlib's: for those, KeyboardInterrupt is raised right after the call returns (the next
-  statement does not run), never later; and a thread that waits for a worker doing the
-  long call (join) is interrupted at once.
+* Long BLAS products (gemm and matmul above ~3 Gflop, and matmul stacks) run in blocks
+  and stop between blocks: tests/test_blas_interrupt.py. Streaming Compress.compress /
+  Decompress.decompress run one zlib call per chunk like the stdlib's: for those (and for
+  the BLAS calls here), KeyboardInterrupt is raised at the latest right after the call
+  returns (the next statement does not run), never later; and a thread that waits for a
+  worker doing the long call (join) is interrupted at once.
 * A Python signal handler that does not raise lets an interruptible call finish with the
   right result; one that raises another exception gets that exception out of the call.
 """

@@ -8,7 +8,7 @@
 /// - Throws: ``BLASError`` when the shapes differ, `destination` has elements that share
 ///   memory, or a temporary cannot be allocated.
 @inlinable
-public func copy<T: BLASScalar>(_ source: MatrixView<T>, into destination: MutableMatrixView<T>) throws(BLASError) {
+public func copy<T: BLASElement>(_ source: MatrixView<T>, into destination: MutableMatrixView<T>) throws(BLASError) {
     guard source.rows == destination.rows, source.columns == destination.columns else {
         throw .outputShape("copy", expected: (source.rows, source.columns), got: (destination.rows, destination.columns))
     }
@@ -25,7 +25,7 @@ public func copy<T: BLASScalar>(_ source: MatrixView<T>, into destination: Mutab
 /// - Throws: ``BLASError`` when the lengths differ, `destination` has a zero stride with
 ///   more than one element, or a temporary cannot be allocated.
 @inlinable
-public func copy<T: BLASScalar>(_ source: VectorView<T>, into destination: MutableVectorView<T>) throws(BLASError) {
+public func copy<T: BLASElement>(_ source: VectorView<T>, into destination: MutableVectorView<T>) throws(BLASError) {
     guard source.count == destination.count else {
         throw .lengthMismatch("copy", "destination", expected: source.count, got: destination.count)
     }

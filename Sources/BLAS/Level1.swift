@@ -7,7 +7,7 @@
 /// `positiveIncrement` is for order-insensitive routines (scal, nrm2, asum), which CBLAS
 /// ignores for negative increments: the same elements are then passed with |increment|.
 @inlinable
-func _withInput<T: BLASScalar, R>(
+func _withInput<T: BLASElement, R>(
     _ x: VectorView<T>, routine: StaticString, positiveIncrement: Bool = false,
     _ body: (UnsafePointer<T>, Int32) -> R
 ) throws(BLASError) -> R {
@@ -25,8 +25,8 @@ func _withInput<T: BLASScalar, R>(
 @inlinable
 func _guarded<R>(_ count: Int, _ body: () -> R) -> R {
     guard count > BLASThreadPolicy.level1MultithreadingThreshold else { return body() }
-    BLASThreadPolicy.shared.enter()
-    defer { BLASThreadPolicy.shared.leave() }
+    let mode = BLASThreadPolicy.shared.enter(mayWait: false)
+    defer { BLASThreadPolicy.shared.leave(mode) }
     return body()
 }
 
@@ -37,19 +37,36 @@ func _guarded<R>(_ count: Int, _ body: () -> R) -> R {
 /// - Throws: ``BLASError`` when the lengths differ (`dot: y has length 4, expected 3`) or
 ///   exceed `Int32.max`, or a temporary copy cannot be allocated.
 @inlinable
-public func dot<T: BLASScalar>(_ x: VectorView<T>, _ y: VectorView<T>) throws(BLASError) -> T {
+public func dot<T: BLASElement>(_ x: VectorView<T>, _ y: VectorView<T>) throws(BLASError) -> T {
+    try _dot(x, y, conjugated: false)
+}
+
+/// The conjugated dot product `xᴴy = Σ conj(xᵢ)·yᵢ` (the same as ``dot(_:_:)`` for real
+/// types).
+///
+/// The corresponding C functions are `cblas_cdotc_sub` and `cblas_zdotc_sub`.
+@inlinable
+public func dotConjugated<T: BLASElement>(_ x: VectorView<T>, _ y: VectorView<T>) throws(BLASError) -> T {
+    try _dot(x, y, conjugated: true)
+}
+
+@inlinable
+func _dot<T: BLASElement>(_ x: VectorView<T>, _ y: VectorView<T>, conjugated: Bool) throws(BLASError) -> T {
     guard x.count == y.count else { throw .lengthMismatch("dot", "y", expected: x.count, got: y.count) }
     guard x.count <= Int(Int32.max) else { throw .tooLarge("dot", x.count) }
     if x.count == 0 { return 0 }
     let n = Int32(truncatingIfNeeded: x.count)
     if x.increment != 0, y.increment != 0 {
-        return _guarded(x.count) { T.uncheckedDot(n, x.blasPointer, x.increment, y.blasPointer, y.increment) }
+        return _guarded(x.count) {
+            conjugated ? T.uncheckedDotConjugated(n, x.blasPointer, x.increment, y.blasPointer, y.increment)
+                : T.uncheckedDot(n, x.blasPointer, x.increment, y.blasPointer, y.increment)
+        }
     }
-    return try _dotCopying(n, x, y)
+    return try _dotCopying(n, x, y, conjugated: conjugated)
 }
 
 @inlinable @inline(never)
-func _dotCopying<T: BLASScalar>(_ n: Int32, _ x: VectorView<T>, _ y: VectorView<T>) throws(BLASError) -> T {
+func _dotCopying<T: BLASElement>(_ n: Int32, _ x: VectorView<T>, _ y: VectorView<T>, conjugated: Bool) throws(BLASError) -> T {
     let sx = x.increment == 0 ? try _Scratch<T>(count: x.count, routine: "dot") : nil
     defer { sx?.free() }
     let sy = y.increment == 0 ? try _Scratch<T>(count: y.count, routine: "dot") : nil
@@ -58,7 +75,9 @@ func _dotCopying<T: BLASScalar>(_ n: Int32, _ x: VectorView<T>, _ y: VectorView<
     if let sy { _gather(y, into: sy.pointer) }
     let (px, incx) = sx.map { (UnsafePointer($0.pointer), Int32(1)) } ?? (x.blasPointer, x.increment)
     let (py, incy) = sy.map { (UnsafePointer($0.pointer), Int32(1)) } ?? (y.blasPointer, y.increment)
-    return _guarded(x.count) { T.uncheckedDot(n, px, incx, py, incy) }
+    return _guarded(x.count) {
+        conjugated ? T.uncheckedDotConjugated(n, px, incx, py, incy) : T.uncheckedDot(n, px, incx, py, incy)
+    }
 }
 
 /// `y += alpha·x`.
@@ -71,7 +90,7 @@ func _dotCopying<T: BLASScalar>(_ n: Int32, _ x: VectorView<T>, _ y: VectorView<
 /// - Throws: ``BLASError`` when the lengths differ or exceed `Int32.max`, y has a zero
 ///   stride, or a temporary copy cannot be allocated.
 @inlinable
-public func axpy<T: BLASScalar>(
+public func axpy<T: BLASElement>(
     alpha: T, _ x: VectorView<T>, into y: MutableVectorView<T>
 ) throws(BLASError) {
     guard x.count == y.count else { throw .lengthMismatch("axpy", "y", expected: x.count, got: y.count) }
@@ -88,7 +107,7 @@ public func axpy<T: BLASScalar>(
 }
 
 @inlinable @inline(never)
-func _axpyCopying<T: BLASScalar>(
+func _axpyCopying<T: BLASElement>(
     _ n: Int32, _ alpha: T, _ x: VectorView<T>, _ y: MutableVectorView<T>
 ) throws(BLASError) {
     let sx = try _Scratch<T>(count: x.count, routine: "axpy")
@@ -112,7 +131,7 @@ func _axpyCopying<T: BLASScalar>(
 /// - Throws: ``BLASError`` when the length exceeds `Int32.max`, x has a zero stride, or a
 ///   temporary copy cannot be allocated.
 @inlinable
-public func scale<T: BLASScalar>(_ x: MutableVectorView<T>, by alpha: T) throws(BLASError) {
+public func scale<T: BLASElement>(_ x: MutableVectorView<T>, by alpha: T) throws(BLASError) {
     guard x.count <= Int(Int32.max) else { throw .tooLarge("scal", x.count) }
     guard x.hasDistinctElements else { throw .overlappingOutput("scal") }
     if x.count == 0 { return }
@@ -133,7 +152,7 @@ public func scale<T: BLASScalar>(_ x: MutableVectorView<T>, by alpha: T) throws(
 ///
 /// The corresponding C functions are `cblas_snrm2` and `cblas_dnrm2`.
 @inlinable
-public func euclideanNorm<T: BLASScalar>(_ x: VectorView<T>) throws(BLASError) -> T {
+public func euclideanNorm<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) -> T.RealPart {
     if x.count == 0 { return 0 }
     let n = Int32(truncatingIfNeeded: x.count)
     return try _withInput(x, routine: "nrm2", positiveIncrement: true) { T.uncheckedNorm2(n, $0, $1) }
@@ -143,7 +162,7 @@ public func euclideanNorm<T: BLASScalar>(_ x: VectorView<T>) throws(BLASError) -
 ///
 /// The corresponding C functions are `cblas_sasum` and `cblas_dasum`.
 @inlinable
-public func absoluteSum<T: BLASScalar>(_ x: VectorView<T>) throws(BLASError) -> T {
+public func absoluteSum<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) -> T.RealPart {
     if x.count == 0 { return 0 }
     let n = Int32(truncatingIfNeeded: x.count)
     return try _withInput(x, routine: "asum", positiveIncrement: true) { T.uncheckedAbsoluteSum(n, $0, $1) }
@@ -157,7 +176,7 @@ public func absoluteSum<T: BLASScalar>(_ x: VectorView<T>) throws(BLASError) -> 
 ///
 /// The corresponding C functions are `cblas_isamax` and `cblas_idamax`.
 @inlinable
-public func indexOfMaxMagnitude<T: BLASScalar>(_ x: VectorView<T>) throws(BLASError) -> Int? {
+public func indexOfMaxMagnitude<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) -> Int? {
     guard x.count <= Int(Int32.max) else { throw .tooLarge("iamax", x.count) }
     if x.count == 0 { return nil }
     let n = Int32(truncatingIfNeeded: x.count)

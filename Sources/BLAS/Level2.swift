@@ -12,12 +12,12 @@
 ///   aligned: 3 (dim 1) != 4 (dim 0)`), a dimension above `Int32.max`, a y with a zero
 ///   stride, or a failed temporary allocation.
 @inlinable
-public func gemv<T: BLASScalar>(
+public func gemv<T: BLASElement>(
     transpose: BLASTranspose = .none, alpha: T = 1, _ a: MatrixView<T>, _ x: VectorView<T>,
     beta: T = 0, into y: MutableVectorView<T>
 ) throws(BLASError) {
-    let rows = transpose == .none ? a.rows : a.columns
-    let inner = transpose == .none ? a.columns : a.rows
+    let rows = transpose.transposes ? a.columns : a.rows
+    let inner = transpose.transposes ? a.rows : a.columns
     guard x.count == inner else { throw .gemvNotAligned(rows, inner, x.count) }
     guard y.count == rows else { throw .lengthMismatch("gemv", "y", expected: rows, got: y.count) }
     let limit = Int(Int32.max)
@@ -39,22 +39,22 @@ public func gemv<T: BLASScalar>(
 }
 
 @inlinable
-func _gemvCall<T: BLASScalar>(
+func _gemvCall<T: BLASElement>(
     _ order: BLASOrder, _ transpose: BLASTranspose, _ m: Int, _ n: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int32, _ x: UnsafePointer<T>, _ incx: Int32,
     _ beta: T, _ y: UnsafeMutablePointer<T>, _ incy: Int32
 ) {
     let guarded = m &* n > BLASThreadPolicy.gemvMultithreadingThreshold
-    if guarded { BLASThreadPolicy.shared.enter() }
+    let mode = guarded ? BLASThreadPolicy.shared.enter(mayWait: false) : .unmanaged
     // SAFETY of the truncations: m and n were checked against Int32.max.
     T.uncheckedGEMV(
         order, transpose, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n), alpha,
         a, lda, x, incx, beta, y, incy)
-    if guarded { BLASThreadPolicy.shared.leave() }
+    if guarded { BLASThreadPolicy.shared.leave(mode) }
 }
 
 @inlinable @inline(never)
-func _gemvCopying<T: BLASScalar>(
+func _gemvCopying<T: BLASElement>(
     _ transpose: BLASTranspose, _ alpha: T, _ a: MatrixView<T>, _ x: VectorView<T>,
     _ beta: T, _ y: MutableVectorView<T>
 ) throws(BLASError) {

@@ -24,15 +24,15 @@
 ///   a wrong output shape, a dimension above `Int32.max`, a self-overlapping C, or a failed
 ///   temporary allocation.
 @inlinable
-public func gemm<T: BLASScalar>(
+public func gemm<T: BLASElement>(
     transposeA: BLASTranspose = .none, transposeB: BLASTranspose = .none,
     alpha: T = 1, _ a: MatrixView<T>, _ b: MatrixView<T>, beta: T = 0,
     into c: MutableMatrixView<T>
 ) throws(BLASError) {
-    let m = transposeA == .none ? a.rows : a.columns
-    let k = transposeA == .none ? a.columns : a.rows
-    let kb = transposeB == .none ? b.rows : b.columns
-    let n = transposeB == .none ? b.columns : b.rows
+    let m = transposeA.transposes ? a.columns : a.rows
+    let k = transposeA.transposes ? a.rows : a.columns
+    let kb = transposeB.transposes ? b.columns : b.rows
+    let n = transposeB.transposes ? b.rows : b.columns
     guard k == kb else { throw .notAligned("gemm", (m, k), (kb, n)) }
     guard c.rows == m, c.columns == n else {
         throw .outputShape("gemm", expected: (m, n), got: (c.rows, c.columns))
@@ -50,7 +50,7 @@ public func gemm<T: BLASScalar>(
 ///
 /// The corresponding C functions are `cblas_sgemm` and `cblas_dgemm`.
 @inlinable
-public func matmul<T: BLASScalar>(
+public func matmul<T: BLASElement>(
     _ a: MatrixView<T>, _ b: MatrixView<T>, into c: MutableMatrixView<T>
 ) throws(BLASError) {
     guard a.columns == b.rows else {
@@ -67,7 +67,7 @@ public func matmul<T: BLASScalar>(
 
 /// gemm once shapes agree: size limits, quick returns, then the direct call or the copy path.
 @inlinable
-func _gemmChecked<T: BLASScalar>(
+func _gemmChecked<T: BLASElement>(
     _ transA: BLASTranspose, _ transB: BLASTranspose, _ m: Int, _ n: Int, _ k: Int,
     _ alpha: T, _ a: MatrixView<T>, _ b: MatrixView<T>, _ beta: T, _ c: MutableMatrixView<T>,
     routine: StaticString
@@ -101,24 +101,24 @@ func _gemmChecked<T: BLASScalar>(
 /// The CBLAS call itself, bracketed by the thread policy when the product is large enough
 /// for OpenBLAS to use several threads.
 @inlinable
-func _gemmCall<T: BLASScalar>(
+func _gemmCall<T: BLASElement>(
     order: BLASOrder, transA: BLASTranspose, transB: BLASTranspose,
     _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int32, _ b: UnsafePointer<T>, _ ldb: Int32,
     _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int32
 ) {
     let guarded = _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold)
-    if guarded { BLASThreadPolicy.shared.enter() }
+    let mode = guarded ? BLASThreadPolicy.shared.enter() : .unmanaged
     // SAFETY of the truncations: m, n, k were checked against Int32.max.
     T.uncheckedGEMM(
         order, transA, transB, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n),
         Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
-    if guarded { BLASThreadPolicy.shared.leave() }
+    if guarded { BLASThreadPolicy.shared.leave(mode) }
 }
 
 /// The slow path: copies what CBLAS cannot use in place, then makes the same single call.
 @inlinable @inline(never)
-func _gemmCopying<T: BLASScalar>(
+func _gemmCopying<T: BLASElement>(
     _ transA: BLASTranspose, _ transB: BLASTranspose, _ m: Int, _ n: Int, _ k: Int,
     _ alpha: T, _ a: MatrixView<T>, _ b: MatrixView<T>, _ beta: T, _ c: MutableMatrixView<T>,
     routine: StaticString

@@ -39,7 +39,7 @@ public enum MatrixLayout: Sendable, Equatable {
 /// pinned buffer.
 ///
 /// Strides of dimensions of extent ≤ 1 are normalised to 0 (they are never used).
-public struct MatrixView<Element: BLASScalar> {
+public struct MatrixView<Element: BLASElement> {
     /// Address of element (0, 0); a placeholder, never read, when the matrix is empty.
     public let baseAddress: UnsafeRawPointer
     /// Number of rows (≥ 0).
@@ -151,7 +151,7 @@ public struct MatrixView<Element: BLASScalar> {
 
 /// A non-owning, writable, typed view of a strided matrix (see ``MatrixView``); the output
 /// operand of ``gemm(transposeA:transposeB:alpha:_:_:beta:into:)`` and ``matmul(_:_:into:)``.
-public struct MutableMatrixView<Element: BLASScalar> {
+public struct MutableMatrixView<Element: BLASElement> {
     /// The same memory, read-only.
     public let view: MatrixView<Element>
 

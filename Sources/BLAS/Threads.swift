@@ -20,37 +20,42 @@ public enum BLASThreads {
     }
 }
 
-/// The oversubscription guard: while more than one large BLAS call is in flight, each one
-/// uses a single OpenBLAS thread.
+/// The thread budget ("oversubscription guard"): a multithreaded BLAS call never runs
+/// next to another large call.
 ///
 /// Why: OpenBLAS has one thread pool per process. N application threads each calling a
-/// multithreaded dgemm oversubscribe the cores, and Debian's OpenBLAS 0.3.21 even serialises
-/// concurrent multithreaded level-3 calls behind one lock (measured on 2 cores: 2 callers ×
-/// 2 BLAS threads = 0.65–0.99×, versus 1.85× with 1 BLAS thread each). OpenBLAS's FAQ
-/// recommends 1 thread per call in multithreaded applications.
+/// multithreaded gemm oversubscribe the cores (its worker threads spin while they wait for
+/// each other), and Debian's OpenBLAS 0.3.21 even serialises concurrent multithreaded
+/// level-3 calls behind one lock. Measured on 2 cores: 2 callers each running with the
+/// default 2 threads got 0.65× the throughput of one caller alone; 2 callers with 1 BLAS
+/// thread each get ~1.85× of one single-threaded caller, i.e. about what one caller with 2
+/// threads gets. OpenBLAS's FAQ recommends 1 thread per call in multithreaded applications.
 ///
-/// What is implemented (exactly):
-/// - Routines count themselves in flight only for problems OpenBLAS would thread:
-///   gemm with `m·n·k >` ``multithreadingThreshold`` (262 144, OpenBLAS's own cut-off),
-///   gemv with `m·n >` ``gemvMultithreadingThreshold``, level-1 routines on more than
-///   ``level1MultithreadingThreshold`` elements. Smaller calls cost only their CBLAS call.
-/// - When a call enters and finds another in flight (the count becomes ≥ 2), the policy
-///   saves the current `openblas_get_num_threads()` and sets 1, once per episode.
-/// - When the last call in flight leaves (the count returns to 0), the saved value is
-///   restored. A call running alone therefore uses the configured count (``BLASThreads/count``
-///   or whatever threadpoolctl / `OPENBLAS_NUM_THREADS` set), with no extra work beyond two
-///   atomic operations and an uncontended lock.
+/// The rule (exactly):
+/// - Only calls OpenBLAS would thread take part (gemm with `m·n·k >`
+///   ``multithreadingThreshold``, gemv with `m·n >` ``gemvMultithreadingThreshold``, level-1
+///   on more than ``level1MultithreadingThreshold`` elements, and batches this layer spreads
+///   over helper threads). Smaller calls cost only their CBLAS call.
+/// - A call that finds no other one in flight runs **exclusive**: with the configured
+///   thread count (``BLASThreads/count``, i.e. every core by default). A single caller
+///   therefore always uses every core.
+/// - A call that finds others in flight runs **shared**, with one OpenBLAS thread, next to
+///   the other shared calls. If an exclusive call is running, it first waits for it to end
+///   (or to yield: panelled products and batches give their cores up between panels), so
+///   a multithreaded call and another call never overlap. N concurrent callers thus get
+///   either one call's full-machine throughput or N single-threaded calls in parallel —
+///   never the oversubscribed mix.
+/// - The count is forced to 1 (`openblas_set_num_threads(1)`) while shared calls run, and
+///   the configured count is restored when the next call runs exclusive; getting and
+///   setting ``BLASThreads/count`` meanwhile sees and updates the configured value.
 ///
-/// Limits (the setting is process-global, and OpenBLAS reads it when a call starts):
-/// - A call that started alone keeps its threads when a second call arrives; for the
-///   overlap, the machine may run `configured + 1` threads.
-/// - A call that started during an episode keeps 1 thread after the others finish: no
-///   rebalancing in mid-call.
-/// - Only calls made through this layer are counted; BLAS used by numpy/scipy in the same
-///   process is not, though it sees the 1-thread setting during an episode.
-/// - Setting ``BLASThreads/count`` (through this type) during an episode updates the value
-///   restored at its end; setting it through the C function directly is overwritten then.
-public final class BLASThreadPolicy: Sendable {
+/// Limits: only calls made through this layer are counted (numpy and scipy bundle their
+/// own OpenBLAS); a call through the C function `openblas_set_num_threads` (threadpoolctl)
+/// made during a shared episode is overwritten when it ends.
+///
+/// SAFETY: `@unchecked Sendable` because the mutable state below is only touched with
+/// `lock` held (the atomics aside, which are read lock-free by helper threads).
+public final class BLASThreadPolicy: @unchecked Sendable {
     /// The process-wide policy the routines use.
     public static let shared = BLASThreadPolicy()
 
@@ -62,81 +67,179 @@ public final class BLASThreadPolicy: Sendable {
     /// Level-1 calls on at most this many elements run single-threaded in OpenBLAS.
     public static let level1MultithreadingThreshold = 10_000
 
-    /// Large calls currently inside BLAS through this layer.
-    @usableFromInline let inFlight = Atomic<Int>(0)
-    /// Whether the guard acts (it still counts when disabled).
+    /// Whether OpenBLAS would run an `(m × k)·(k × n)` product on several threads.
+    public static func runsMultithreaded(m: Int, n: Int, k: Int) -> Bool {
+        _productExceeds(m, n, k, multithreadingThreshold)
+    }
+
+    /// How a call runs.
+    @usableFromInline enum Mode: Sendable { case exclusive, shared, unmanaged }
+
+    let lock = _ConditionLock()
+    /// An exclusive call is running (under `lock`).
+    var exclusive = false
+    /// Shared calls running (under `lock`).
+    var sharedCalls = 0
+    /// Calls waiting for the exclusive one (also readable without the lock).
+    let waiting = Atomic<Int>(0)
+    /// Calls inside the policy, any mode (for diagnostics).
+    let inFlight = Atomic<Int>(0)
+    /// Whether the guard acts.
     let enabled = Atomic<Bool>(true)
-    /// The thread count to restore when the current episode ends; nil outside episodes.
-    let saved = Mutex<Int32?>(nil)
+    /// The configured thread count while shared calls have forced 1; nil otherwise (under `lock`).
+    var saved: Int32? = nil
 
     init() {}
 
-    /// Large calls currently inside BLAS through this layer (a snapshot).
+    /// Large calls currently inside BLAS through this layer, waiting ones included.
     public var callsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
-    /// Whether concurrent calls are forced to 1 thread (default true). Disabling it ends
-    /// any current episode: the saved count is restored immediately.
+    /// Whether the policy acts (default true). Disabling it restores the configured count
+    /// at once; calls then run with whatever count is set, concurrently.
     public var isEnabled: Bool {
         get { enabled.load(ordering: .relaxed) }
         set {
-            enabled.store(newValue, ordering: .relaxed)
-            if !newValue {
-                saved.withLock { saved in
-                    if let value = saved {
-                        saved = nil
-                        openblas_set_num_threads(value)
-                    }
-                }
+            lock.withLock {
+                enabled.store(newValue, ordering: .relaxed)
+                if !newValue { restoreConfiguredCount() }
+                lock.broadcast()
             }
         }
     }
 
-    /// Whether an episode is active, i.e. the policy has set OpenBLAS to 1 thread.
-    public var isLimitingThreads: Bool { saved.withLock { $0 != nil } }
+    /// Whether shared calls have currently set OpenBLAS to 1 thread.
+    public var isLimitingThreads: Bool { lock.withLock { saved != nil } }
 
-    /// The thread count a call running alone uses.
+    /// The thread count an exclusive call uses.
     public var configuredCount: Int {
-        get { Int(saved.withLock { $0 ?? openblas_get_num_threads() }) }
+        get { Int(lock.withLock { saved ?? openblas_get_num_threads() }) }
         set {
             let value = Int32(clamping: max(1, newValue))
-            saved.withLock { saved in
-                if saved != nil {
-                    saved = value
-                } else {
-                    openblas_set_num_threads(value)
-                }
+            lock.withLock {
+                if saved != nil { saved = value } else { openblas_set_num_threads(value) }
             }
         }
     }
 
-    /// The thread count the next call would get: 1 during an episode, else the configured
-    /// count.
+    /// The thread count OpenBLAS would use for a call starting now.
     public var threadsForNextCall: Int { Int(openblas_get_num_threads()) }
 
-    /// Marks a large call as in flight; balance with ``leave()``.
-    @usableFromInline
-    func enter() {
-        let now = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
-        guard now >= 2, enabled.load(ordering: .relaxed) else { return }
-        saved.withLock { saved in
-            // Re-check under the lock: episode transitions are serialised, so a stale
-            // decision cannot undo a newer one.
-            guard saved == nil, inFlight.load(ordering: .acquiring) >= 2 else { return }
+    /// Under `lock`: ends a shared episode's thread limit.
+    private func restoreConfiguredCount() {
+        if let value = saved {
+            saved = nil
+            if value != 1 { openblas_set_num_threads(value) }
+        }
+    }
+
+    /// Under `lock`: starts a shared episode's thread limit.
+    private func limitToOneThread() {
+        if saved == nil {
             let current = openblas_get_num_threads()
             saved = current
             if current != 1 { openblas_set_num_threads(1) }
         }
     }
 
+    /// Registers a large call; balance with ``leave(_:)`` passing the returned mode (or
+    /// the one ``yield(_:)`` returned). May wait for an exclusive call to finish or yield,
+    /// unless `mayWait` is false: level-1 and gemv calls (short, memory-bound, and some
+    /// run with the GIL held, where waiting would stall every Python thread) then run
+    /// unmanaged next to the exclusive call instead.
+    @usableFromInline
+    func enter(mayWait: Bool = true) -> Mode {
+        inFlight.wrappingAdd(1, ordering: .relaxed)
+        return lock.withLock {
+            guard enabled.load(ordering: .relaxed) else { return .unmanaged }
+            if !exclusive && sharedCalls == 0 && waiting.load(ordering: .relaxed) == 0 {
+                exclusive = true
+                restoreConfiguredCount()
+                return .exclusive
+            }
+            if exclusive && !mayWait { return .unmanaged }
+            waiting.wrappingAdd(1, ordering: .relaxed)
+            while exclusive && enabled.load(ordering: .relaxed) { lock.wait() }
+            waiting.wrappingSubtract(1, ordering: .relaxed)
+            guard enabled.load(ordering: .relaxed) else { return .unmanaged }
+            sharedCalls += 1
+            limitToOneThread()
+            return .shared
+        }
+    }
+
     /// Marks a large call as finished.
     @usableFromInline
-    func leave() {
-        let now = inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
-        guard now == 0 else { return }
-        saved.withLock { saved in
-            guard let value = saved, inFlight.load(ordering: .acquiring) == 0 else { return }
-            saved = nil
-            if value != 1 { openblas_set_num_threads(value) }
+    func leave(_ mode: Mode) {
+        lock.withLock {
+            switch mode {
+            case .exclusive:
+                exclusive = false
+                lock.broadcast()
+            case .shared:
+                sharedCalls -= 1
+                // The episode is over: a lone call next gets every core without waiting
+                // for this reset, and get_num_threads reads the plain setting again.
+                if sharedCalls == 0 && !exclusive && waiting.load(ordering: .relaxed) == 0 {
+                    restoreConfiguredCount()
+                }
+            case .unmanaged:
+                break
+            }
         }
+        inFlight.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    /// Between two parts of an exclusive call: if another call is waiting, turns this one
+    /// into a shared call (its next parts use one thread) and lets the waiter in.
+    /// Returns the call's mode from now on.
+    @usableFromInline
+    func yield(_ mode: Mode) -> Mode {
+        guard mode == .exclusive, waiting.load(ordering: .relaxed) > 0 else { return mode }
+        return lock.withLock {
+            exclusive = false
+            sharedCalls += 1
+            limitToOneThread()
+            lock.broadcast()
+            return .shared
+        }
+    }
+
+    /// Runs a call that would use `wanted` threads of its own (helper threads for a batch)
+    /// under the policy. With `wanted <= 1` nothing is registered.
+    public func withCall<R>(threads wanted: Int, _ body: (BLASThreadBudget) throws -> R) rethrows -> R {
+        guard wanted > 1 else { return try body(BLASThreadBudget(policy: self, mode: .unmanaged, threads: 1)) }
+        let mode = enter()
+        let threads = mode == .shared ? 1 : min(wanted, max(1, configuredCount))
+        let budget = BLASThreadBudget(policy: self, mode: mode, threads: threads)
+        defer { leave(budget.currentMode) }
+        return try body(budget)
+    }
+}
+
+/// The threads one call was granted by ``BLASThreadPolicy/withCall(threads:_:)``.
+public final class BLASThreadBudget: Sendable {
+    let policy: BLASThreadPolicy
+    /// Threads the call may use (itself included), fixed at its start.
+    public let threads: Int
+    private let mode: Mutex<BLASThreadPolicy.Mode>
+
+    init(policy: BLASThreadPolicy, mode: BLASThreadPolicy.Mode, threads: Int) {
+        self.policy = policy
+        self.threads = threads
+        self.mode = Mutex(mode)
+    }
+
+    var currentMode: BLASThreadPolicy.Mode { mode.withLock { $0 } }
+
+    /// Whether helper threads may take more work: false once another large call waits
+    /// for the cores (helpers then retire after their current chunk).
+    public var helpersMayContinue: Bool {
+        threads > 1 && policy.waiting.load(ordering: .relaxed) == 0 && mode.withLock { $0 } == .exclusive
+    }
+
+    /// Called by the calling thread between its chunks: gives the cores up to a waiting
+    /// call (this call continues on its own thread only).
+    public func yieldIfContended() {
+        mode.withLock { $0 = policy.yield($0) }
     }
 }

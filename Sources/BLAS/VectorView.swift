@@ -6,7 +6,7 @@
 /// negative increment, which walks the elements in view order); zero strides with more than
 /// one element and misaligned bases are copied by the routines. The view does not keep its
 /// memory alive and is not `Sendable` (see ``MatrixView``).
-public struct VectorView<Element: BLASScalar> {
+public struct VectorView<Element: BLASElement> {
     /// Address of element 0; a placeholder, never read, when the vector is empty.
     public let baseAddress: UnsafeRawPointer
     /// Number of elements (≥ 0).
@@ -88,7 +88,7 @@ public struct VectorView<Element: BLASScalar> {
 }
 
 /// A non-owning, writable, typed view of a strided vector (see ``VectorView``).
-public struct MutableVectorView<Element: BLASScalar> {
+public struct MutableVectorView<Element: BLASElement> {
     /// The same memory, read-only.
     public let view: VectorView<Element>
 

@@ -1,4 +1,5 @@
 import BLAS
+import Synchronization
 import Testing
 
 /// Thread settings are process-global: these tests run one at a time, and every other test
@@ -37,6 +38,34 @@ import Testing
         #expect(!BLASThreadPolicy.shared.isLimitingThreads)
         #expect(BLASThreads.count == 2)
         #expect(BLASThreadPolicy.shared.threadsForNextCall == 2)
+    }
+
+    @Test func aLoneCallIsExclusiveAndAnOverlappingOneSharesAfterItYields() throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        policy.withCall(threads: 2) { outer in
+            #expect(outer.threads == 2)
+            #expect(outer.helpersMayContinue)
+            // A second large call waits while this one runs exclusive…
+            let seen = Mutex<(Int, Bool)?>(nil)
+            Task.detached {
+                let result = policy.withCall(threads: 2) { ($0.threads, policy.isLimitingThreads) }
+                seen.withLock { $0 = result }
+            }
+            while policy.callsInFlight < 2 {}
+            #expect(!outer.helpersMayContinue)  // helpers retire for the waiter
+            #expect(seen.withLock { $0 == nil })
+            // …and gets in, with one thread, once this one yields (as between blocks).
+            outer.yieldIfContended()
+            while seen.withLock({ $0 == nil }) {}
+            let result = seen.withLock { $0 }
+            #expect(result?.0 == 1 && result?.1 == true)
+        }
+        #expect(policy.callsInFlight == 0)
+        #expect(!policy.isLimitingThreads)
+        #expect(BLASThreads.count == 2 && policy.threadsForNextCall == 2)
     }
 
     @Test func largeLevel1AndLevel2CallsGoThroughThePolicy() throws {

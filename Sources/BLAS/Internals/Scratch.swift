@@ -12,7 +12,7 @@ internal import Darwin
 /// latter traps when memory runs out; a huge broadcast input (zero strides, tiny memory,
 /// 10¹² logical elements) must produce a `BLASError`, not abort the interpreter.
 @usableFromInline
-struct _Scratch<Element: BLASScalar> {
+struct _Scratch<Element: BLASElement> {
     @usableFromInline let pointer: UnsafeMutablePointer<Element>
 
     @usableFromInline

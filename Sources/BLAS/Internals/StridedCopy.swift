@@ -4,7 +4,7 @@
 
 /// Copies `source` into `destination` as a contiguous row-major matrix (ld = columns).
 @inlinable
-func _gather<T: BLASScalar>(_ source: MatrixView<T>, into destination: UnsafeMutablePointer<T>) {
+func _gather<T: BLASElement>(_ source: MatrixView<T>, into destination: UnsafeMutablePointer<T>) {
     let size = MemoryLayout<T>.size
     let base = source.baseAddress
     let rs = source.rowStride &* size
@@ -24,7 +24,7 @@ func _gather<T: BLASScalar>(_ source: MatrixView<T>, into destination: UnsafeMut
 
 /// Copies a contiguous row-major matrix (ld = columns) into the strided `destination`.
 @inlinable
-func _scatter<T: BLASScalar>(_ source: UnsafePointer<T>, into destination: MutableMatrixView<T>) {
+func _scatter<T: BLASElement>(_ source: UnsafePointer<T>, into destination: MutableMatrixView<T>) {
     let size = MemoryLayout<T>.size
     let base = destination.baseAddress
     let rs = destination.rowStride &* size
@@ -43,7 +43,7 @@ func _scatter<T: BLASScalar>(_ source: UnsafePointer<T>, into destination: Mutab
 
 /// Copies the vector `source` into `count` contiguous elements.
 @inlinable
-func _gather<T: BLASScalar>(_ source: VectorView<T>, into destination: UnsafeMutablePointer<T>) {
+func _gather<T: BLASElement>(_ source: VectorView<T>, into destination: UnsafeMutablePointer<T>) {
     let size = MemoryLayout<T>.size
     let step = source.stride &* size
     var offset = 0
@@ -56,7 +56,7 @@ func _gather<T: BLASScalar>(_ source: VectorView<T>, into destination: UnsafeMut
 
 /// Copies `count` contiguous elements into the strided vector `destination`.
 @inlinable
-func _scatter<T: BLASScalar>(_ source: UnsafePointer<T>, into destination: MutableVectorView<T>) {
+func _scatter<T: BLASElement>(_ source: UnsafePointer<T>, into destination: MutableVectorView<T>) {
     let size = MemoryLayout<T>.size
     let step = destination.stride &* size
     var offset = 0
@@ -86,7 +86,7 @@ func _hasDistinctElements<T>(_ view: MatrixView<T>) -> Bool {
 /// `C = beta·C` (beta == 0 writes zeros without reading, as BLAS does): the result of a
 /// product whose inner dimension is 0, which some BLAS quick-returns skip.
 @inlinable
-func _scale<T: BLASScalar>(_ c: MutableMatrixView<T>, by beta: T, routine: StaticString) throws(BLASError) {
+func _scale<T: BLASElement>(_ c: MutableMatrixView<T>, by beta: T, routine: StaticString) throws(BLASError) {
     if beta == 1 { return }
     guard _hasDistinctElements(c.view) else { throw .overlappingOutput(routine) }
     let size = MemoryLayout<T>.size
@@ -102,7 +102,7 @@ func _scale<T: BLASScalar>(_ c: MutableMatrixView<T>, by beta: T, routine: Stati
 
 /// `y = beta·y` for vectors, with the same beta == 0 rule.
 @inlinable
-func _scale<T: BLASScalar>(_ y: MutableVectorView<T>, by beta: T, routine: StaticString) throws(BLASError) {
+func _scale<T: BLASElement>(_ y: MutableVectorView<T>, by beta: T, routine: StaticString) throws(BLASError) {
     if beta == 1 { return }
     guard y.hasDistinctElements else { throw .overlappingOutput(routine) }
     for i in 0..<y.count {

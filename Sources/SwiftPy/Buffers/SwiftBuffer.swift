@@ -171,6 +171,61 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
         return 0
     }
 
+    /// `tp_repr`: the type, shape, format and memory order, then the values for small
+    /// buffers, e.g. `<swiftpy.blas.Buffer shape=(2, 2) format='d' order=F [[1.0, 2.0], [3.0, 4.0]]>`
+    /// (without numpy this is all a user sees of a result).
+    static let repr: reprfunc = { object in
+        guard let object, let buffer = try? SwiftObject.payload(object, as: SwiftBuffer.self) else { return nil }
+        let typeName = String(cString: swiftpy_type(object).pointee.tp_name)
+        let text = "<\(typeName) \(buffer.summary)>"
+        return text.withCString { PyUnicode_FromString($0) }
+    }
+
+    /// Buffers with at most this many items show their values in `repr`.
+    static let reprItemLimit = 100
+
+    /// `shape=(…) format='…' order=C|F|strided`, plus the values when there are few.
+    var summary: String {
+        let shapeText = ndim == 1 ? "(\(cShape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        let order = isCContiguous ? "C" : isFortranContiguous ? "F" : "strided"
+        var text = "shape=\(shapeText) format='\(format)' order=\(order)"
+        let count = shape.reduce(1, *)
+        if count <= Self.reprItemLimit, let values = valuesText(dimension: 0, offset: 0) { text += " " + values }
+        return text
+    }
+
+    /// The items from `dimension` on, as nested lists; nil for formats it cannot read.
+    private func valuesText(dimension: Int, offset: Int) -> String? {
+        if dimension == ndim { return itemText(at: offset) }
+        var parts: [String] = []
+        for i in 0..<cShape[dimension] {
+            guard let part = valuesText(dimension: dimension + 1, offset: offset + i * cStrides[dimension]) else { return nil }
+            parts.append(part)
+        }
+        return "[" + parts.joined(separator: ", ") + "]"
+    }
+
+    private func itemText(at offset: Int) -> String? {
+        // SAFETY: offsets come from the buffer's own shape and strides, inside `bytes`.
+        let p = UnsafeRawPointer(bytes.baseAddress!) + offset
+        switch (format, itemSize) {
+        case ("d", 8): return "\(p.load(as: Double.self))"
+        case ("f", 4): return "\(p.load(as: Float.self))"
+        case ("Zd", 16): return Self.complexText(p.load(as: Double.self), p.load(fromByteOffset: 8, as: Double.self))
+        case ("Zf", 8): return Self.complexText(Double(p.load(as: Float.self)), Double(p.load(fromByteOffset: 4, as: Float.self)))
+        case ("B", 1): return "\(p.load(as: UInt8.self))"
+        case ("q", 8): return "\(p.load(as: Int64.self))"
+        case ("i", 4): return "\(p.load(as: Int32.self))"
+        default: return nil
+        }
+    }
+
+    /// Python's spelling of a complex number: `(1.0+2.0j)`.
+    private static func complexText(_ real: Double, _ imaginary: Double) -> String {
+        let sign = imaginary.sign == .minus ? "-" : "+"
+        return "(\(real)\(sign)\(imaginary.magnitude)j)"
+    }
+
     /// `bf_releasebuffer`: nothing to undo; the exporter reference in `view.obj` keeps the
     /// memory alive and `PyBuffer_Release` drops it.
     static let releaseBuffer: releasebufferproc = { _, _ in }

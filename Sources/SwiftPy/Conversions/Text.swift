@@ -43,6 +43,7 @@ extension Array: FromPython where Element: FromPython {
             return
         }
         guard let fast = PySequence_Fast(object.pointer, "expected a list or tuple") else {
+            PyErr_Clear()  // replaced by the message below
             throw PyException.typeError("expected a list or tuple, not \(object.typeName)")
         }
         defer { swiftpy_decref(fast) }

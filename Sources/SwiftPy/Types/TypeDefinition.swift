@@ -93,6 +93,7 @@ public final class TypeDefinition: @unchecked Sendable {
         if exportsBuffer {
             slot(swiftpy_slot_bf_getbuffer(), unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
             slot(swiftpy_slot_bf_releasebuffer(), unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
+            slot(Py_tp_repr, unsafeBitCast(SwiftBuffer.repr, to: UnsafeMutableRawPointer.self))
         }
         if collected {
             slot(Py_tp_traverse, unsafeBitCast(SwiftObject.traverse, to: UnsafeMutableRawPointer.self))

@@ -51,3 +51,16 @@ extension Python {
         }
     }
 }
+
+extension Python {
+    /// `detachInterruptibly(if:_:)` for BLAS work, counted by ``BLASExitGuard`` like
+    /// ``detachBLAS(if:_:)``: long products poll for Ctrl-C between their parts.
+    func detachBLASInterruptibly<T: Sendable>(if condition: Bool, _ body: @Sendable (inout Interruption) throws -> T) throws -> T {
+        guard condition else { return try detachInterruptibly(if: false, body) }
+        BLASExitGuard.running.wrappingAdd(1, ordering: .acquiringAndReleasing)
+        return try detachInterruptibly { interruption in
+            defer { BLASExitGuard.running.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+            return try body(&interruption)
+        }
+    }
+}

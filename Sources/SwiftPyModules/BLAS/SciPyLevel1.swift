@@ -15,27 +15,28 @@ private func elementCount(_ n: Int?, length: Int, offset: Int, increment: Int) -
 }
 
 /// `?dot(x, y, n=None, offx=0, incx=1, offy=0, incy=1)` → float.
-func scipyDot<T: BLASScalar>(
+func scipyDot<T: DTypeElement>(
     _ py: Python, _: T.Type, _ dtype: DType, _ name: String, x xObject: PyBorrowedRef, y yObject: PyBorrowedRef,
-    n: Int?, offx: Int, incx: Int, offy: Int, incy: Int
-) throws -> Double {
+    n: Int?, offx: Int, incx: Int, offy: Int, incy: Int, conjugated: Bool = false
+) throws -> PyObjectRef {
     let x = try ArrayArgument.convert(xObject, py, to: dtype, name: name)
     let y = try ArrayArgument.convert(yObject, py, to: dtype, name: name)
     let count = elementCount(n, length: x.count, offset: offx, increment: incx)
     let xs = try vectorSlice(x, name: name, argument: "x", count: count, offset: offx, increment: incx)
     let ys = try vectorSlice(y, name: name, argument: "y", count: count, offset: offy, increment: incy)
-    return try ArrayArgument.keepingAlive(x, y) {
-        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> Double in
-            Double(try dot(xs.vector(T.self), ys.vector(T.self)))
+    let value = try ArrayArgument.keepingAlive(x, y) {
+        try py.detachBLAS(if: GILPolicy.shouldRelease(flops: GILPolicy.vectorFlops(count))) { () throws(BLASError) -> T in
+            conjugated ? try dotConjugated(xs.vector(T.self), ys.vector(T.self)) : try dot(xs.vector(T.self), ys.vector(T.self))
         }
     }
+    return try py.number(value.pair, complex: dtype.isComplex)
 }
 
 /// `?axpy(x, y, n=None, a=1.0, offx=0, incx=1, offy=0, incy=1)` → y after `y += a·x`
 /// (y itself when it is a contiguous writable array of the dtype, else a new array).
-func scipyAXPY<T: BLASScalar>(
+func scipyAXPY<T: DTypeElement>(
     _ py: Python, _: T.Type, _ dtype: DType, _ name: String, x xObject: PyBorrowedRef, y yObject: PyBorrowedRef,
-    n: Int?, a: Double, offx: Int, incx: Int, offy: Int, incy: Int
+    n: Int?, a: (Double, Double), offx: Int, incx: Int, offy: Int, incy: Int
 ) throws -> PyObjectRef {
     let x = try ArrayArgument.convert(xObject, py, to: dtype, name: name)
     let y = try ArrayArgument.convert(yObject, py, to: dtype, name: name, writable: true)
@@ -56,8 +57,8 @@ func scipyAXPY<T: BLASScalar>(
 
 /// `?scal(a, x, n=None, offx=0, incx=1)` → x after `x = a·x` (in place when possible).
 /// Like scipy (OpenBLAS), a negative increment leaves x unchanged.
-func scipyScal<T: BLASScalar>(
-    _ py: Python, _: T.Type, _ dtype: DType, _ name: String, a: Double, x xObject: PyBorrowedRef,
+func scipyScal<T: DTypeElement>(
+    _ py: Python, _: T.Type, _ dtype: DType, _ name: String, a: (Double, Double), x xObject: PyBorrowedRef,
     n: Int?, offx: Int, incx: Int
 ) throws -> PyObjectRef {
     let x = try ArrayArgument.convert(xObject, py, to: dtype, name: name, writable: true)
@@ -80,7 +81,7 @@ enum Reduction: Sendable { case norm2, absoluteSum, indexOfMax }
 
 /// `?nrm2`, `?asum`, `i?amax` `(x, n=None, offx=0, incx=1)`. As in scipy: nrm2 needs
 /// incx > 0; asum returns 0.0 and iamax -1 for a negative incx.
-func scipyReduce<T: BLASScalar>(
+func scipyReduce<T: DTypeElement>(
     _ py: Python, _: T.Type, _ dtype: DType, _ name: String, _ reduction: Reduction, x xObject: PyBorrowedRef,
     n: Int?, offx: Int, incx: Int
 ) throws -> Double {
@@ -111,8 +112,8 @@ private func inPlaceOrCopy(_ array: ArrayArgument, _ object: PyBorrowedRef, _ py
     }
     if !array.isCallersMemory, let buffer = array.owner as? SwiftBuffer {
         // Already a private converted copy: use it as the result.
-        return (array, try buffer.toPython(py), nil)
+        return (array, try py.blasResult(buffer), nil)
     }
     let (result, buffer) = try ArrayArgument.allocate(array.dtype, rows: array.count, columns: nil)
-    return (result, try buffer.toPython(py), array)
+    return (result, try py.blasResult(buffer), array)
 }

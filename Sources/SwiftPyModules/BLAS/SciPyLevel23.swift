@@ -12,9 +12,9 @@ import SwiftPy
 
 /// `?gemm(alpha, a, b, beta=0.0, c=None, trans_a=0, trans_b=0, overwrite_c=0)`:
 /// `alpha·op(a)·op(b) + beta·c`.
-func scipyGEMM<T: BLASScalar>(
+func scipyGEMM<T: DTypeElement>(
     _ py: Python, _: T.Type, _ dtype: DType, _ name: String,
-    alpha: Double, a aObject: PyBorrowedRef, b bObject: PyBorrowedRef, beta: Double,
+    alpha: (Double, Double), a aObject: PyBorrowedRef, b bObject: PyBorrowedRef, beta: (Double, Double),
     c cObject: PyBorrowedRef?, transA: Int, transB: Int, overwriteC: Int
 ) throws -> PyObjectRef {
     guard (0...2).contains(transA) else { throw PyException.valueError("\(name): trans_a must be 0, 1 or 2, got \(transA)") }
@@ -44,26 +44,44 @@ func scipyGEMM<T: BLASScalar>(
         } else {
             let (array, buffer) = try ArrayArgument.allocate(dtype, rows: m, columns: n, order: .fortran)
             result = array
-            resultObject = try buffer.toPython(py)
-            if beta != 0 { source = c }
+            resultObject = try py.blasResult(buffer)
+            if beta != (0, 0) { source = c }
         }
     } else {
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: m, columns: n, order: .fortran)
         result = array
-        resultObject = try buffer.toPython(py)
+        resultObject = try py.blasResult(buffer)
     }
     // Without c there is nothing to scale (scipy's c defaults to zeros).
-    let effectiveBeta = cObject == nil ? 0 : beta
+    let effectiveBeta = cObject == nil ? (0, 0) : beta
     let (pa, pb, pc) = (a.pinned, b.pinned, result.pinned)
     let pSource = source?.pinned
-    let (ta, tb): (BLASTranspose, BLASTranspose) = (transA == 0 ? .none : .transpose, transB == 0 ? .none : .transpose)
-    let release = GILPolicy.shouldRelease(flops: flops(m: m, n: n, k: k))
+    let (ta, tb) = (transposeFlag(transA), transposeFlag(transB))
+    let productFlops = flops(m: m, n: n, k: k)
     try ArrayArgument.keepingAlive(a, b, result, source) {
-        try py.detachBLAS(if: release) { () throws(BLASError) in
+        guard productFlops > PanelPolicy.panelFlops(dtype) else {
+            try py.detachBLAS(if: GILPolicy.shouldRelease(flops: productFlops)) { () throws(BLASError) in
+                let c = try pc.mutableMatrix(T.self)
+                if let pSource { try copy(pSource.matrix(T.self), into: c) }
+                try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
+                         beta: T(effectiveBeta), into: c)
+            }
+            return
+        }
+        // Long: in blocks, polling for Ctrl-C between them.
+        try py.detachBLASInterruptibly(if: true) { interruption in
             let c = try pc.mutableMatrix(T.self)
             if let pSource { try copy(pSource.matrix(T.self), into: c) }
-            try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
-                     beta: T(effectiveBeta), into: c)
+            var pending: (any Error)? = nil
+            let finished = try gemm(transposeA: ta, transposeB: tb, alpha: T(alpha), pa.matrix(T.self), pb.matrix(T.self),
+                                    beta: T(effectiveBeta), into: c, panelFlops: PanelPolicy.panelFlops(dtype)) {
+                do { try interruption.check() } catch {
+                    pending = error
+                    return false
+                }
+                return true
+            }
+            if !finished, let pending { throw pending }
         }
     }
     return resultObject
@@ -71,9 +89,9 @@ func scipyGEMM<T: BLASScalar>(
 
 /// `?gemv(alpha, a, x, beta=0.0, y=None, offx=0, incx=1, offy=0, incy=1, trans=0,
 /// overwrite_y=0)`: `alpha·op(a)·x + beta·y` on strided slices of x and y.
-func scipyGEMV<T: BLASScalar>(
+func scipyGEMV<T: DTypeElement>(
     _ py: Python, _: T.Type, _ dtype: DType, _ name: String,
-    alpha: Double, a aObject: PyBorrowedRef, x xObject: PyBorrowedRef, beta: Double, y yObject: PyBorrowedRef?,
+    alpha: (Double, Double), a aObject: PyBorrowedRef, x xObject: PyBorrowedRef, beta: (Double, Double), y yObject: PyBorrowedRef?,
     offx: Int, incx: Int, offy: Int, incy: Int, trans: Int, overwriteY: Int
 ) throws -> PyObjectRef {
     guard (0...2).contains(trans) else { throw PyException.valueError("\(name): trans must be 0, 1 or 2, got \(trans)") }
@@ -96,7 +114,7 @@ func scipyGEMV<T: BLASScalar>(
         } else {
             let (array, buffer) = try ArrayArgument.allocate(dtype, rows: y.count, columns: nil)
             result = array
-            resultObject = try buffer.toPython(py)
+            resultObject = try py.blasResult(buffer)
             source = y
         }
     } else {
@@ -104,13 +122,13 @@ func scipyGEMV<T: BLASScalar>(
         let length = try sliceLength(count: rows, offset: offy, increment: incy, name: name)
         let (array, buffer) = try ArrayArgument.allocate(dtype, rows: length, columns: nil)
         result = array
-        resultObject = try buffer.toPython(py)
-        effectiveBeta = 0
+        resultObject = try py.blasResult(buffer)
+        effectiveBeta = (0, 0)
         _ = try vectorSlice(result, name: name, argument: "y", count: rows, offset: offy, increment: incy)
     }
     let ySlice = validatedSlice(result.pinned, offset: offy, increment: incy, count: rows)
     let (pa, pResult, pSource, betaValue) = (a.pinned, result.pinned, source?.pinned, effectiveBeta)
-    let t: BLASTranspose = trans == 0 ? .none : .transpose
+    let t = transposeFlag(trans)
     let release = GILPolicy.shouldRelease(flops: flops(m: rows, n: columns))
     try ArrayArgument.keepingAlive(a, x, result, source) {
         try py.detachBLAS(if: release) { () throws(BLASError) in
@@ -160,4 +178,14 @@ func sliceLength(count: Int, offset: Int, increment: Int, name: String) throws -
     let (end, o2) = span.addingReportingOverflow(offset)
     guard !o1, !o2, end < Int.max else { throw PyException.memoryError() }
     return end + 1
+}
+
+/// scipy's `trans` codes: 0 as stored, 1 transposed, 2 conjugate-transposed (the same as 1
+/// for the real routines).
+func transposeFlag(_ code: Int) -> BLASTranspose {
+    switch code {
+    case 0: .none
+    case 1: .transpose
+    default: .conjugateTranspose
+    }
 }

@@ -260,6 +260,12 @@ def _blas_workloads(options):
                 _held(f"swiftpy.blas.{prefix}gemm, 1 BLAS thread/call", lambda d, g=gemm: g(1.0, d[0], d[1]), flops),
                 Variant(f"swiftpy.blas.{prefix}gemm, default threads", "released", lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
                         setup=default_threads.restore),
+                # What the thread budget prevents: concurrent callers with default threads
+                # and no guard oversubscribe the cores.
+                Variant(f"swiftpy.blas.{prefix}gemm, default threads, guard off", "released",
+                        lambda d, g=gemm: g(1.0, d[0], d[1]), flops,
+                        setup=_chain(default_threads.restore, lambda: sb.set_oversubscription_guard(False)),
+                        teardown=lambda: sb.set_oversubscription_guard(True)),
             ]
             variants[1].setup = _chain(one_thread, variants[1].setup)
             variants[1].teardown = _chain(variants[1].teardown, default_threads.restore)
@@ -280,6 +286,40 @@ def _blas_workloads(options):
             else:
                 notes.append(f"scipy skipped: {scipy_reason}")
             items.append(Scaling(f"{prefix}gemm n={n}", "blas", "GFLOP/s", make, variants, notes))
+    if numpy is not None:
+        items += _batched_matmul_workloads(options, numpy, sb, threadpoolctl)
+    return items
+
+
+def _batched_matmul_workloads(options, numpy, sb, threadpoolctl):
+    """A stack of small products, numpy.matmul's batched case: OpenBLAS runs each 64x64
+    product on one thread, so only spreading the batch over threads uses several cores.
+    swiftpy.blas.matmul does that with default settings; numpy.matmul loops on one core.
+    Each Python thread multiplies its own stack."""
+    batch = 200 if options.quick else 1000
+    items = []
+    for dtype in ("float64", "complex128"):
+        def make(index, dtype=dtype):
+            rng = numpy.random.default_rng(index)
+            shape = (batch, 64, 64)
+            a, b = rng.standard_normal(shape), rng.standard_normal(shape)
+            if dtype == "complex128":
+                a, b = a + 1j * rng.standard_normal(shape), b + 1j * rng.standard_normal(shape)
+            return a, b
+        real_flops = 8 if dtype == "complex128" else 2  # per multiply-add
+        flops = lambda d, k=real_flops: k * batch * 64 ** 3
+        default_threads = _DefaultThreads(sb)
+        limit = _NumpyThreads(threadpoolctl)
+        variants = [
+            Variant("swiftpy.blas.matmul, default threads", "released", lambda d: sb.matmul(d[0], d[1]), flops,
+                    setup=default_threads.restore),
+            _held("swiftpy.blas.matmul", lambda d: sb.matmul(d[0], d[1]), flops),
+            Variant("numpy.matmul", "anchor", lambda d: numpy.matmul(d[0], d[1]), flops,
+                    setup=limit.one, teardown=limit.restore),
+        ]
+        notes = [f"({batch}, 64, 64) @ ({batch}, 64, 64), {dtype}; numpy limited to 1 BLAS thread (it does not thread "
+                 "64x64 products anyway)"] + ([limit.note] if limit.note else [])
+        items.append(Scaling(f"matmul stack ({batch}, 64, 64) {dtype}", "blas", "GFLOP/s", make, variants, notes))
     return items
 
 
