@@ -59,8 +59,10 @@ let package = Package(
             name: "COpenBLAS", path: "CModules/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
 
+        // Trap reports (a C signal handler and the running builtin's name).
+        .target(name: "CSwiftPyTraps"),
         .target(
-            name: "SwiftPy", dependencies: ["CPython"],
+            name: "SwiftPy", dependencies: ["CPython", "CSwiftPyTraps"],
             // `Python` and `PyBorrowedRef` are ~Escapable: the library that creates them
             // declares their lifetimes (`@_lifetime`); code that only receives them, a
             // user's builtins included, needs no flag.

@@ -1,4 +1,5 @@
 import CPython
+import CSwiftPyTraps
 import Synchronization
 
 /// A Python module declared in Swift, created with multi-phase initialisation (PEP 489).
@@ -66,6 +67,7 @@ public final class ModuleDefinition: @unchecked Sendable {
     /// returns `nil`, so the import fails with a message instead of crashing; a module
     /// compiled against another CPython's headers raises `ImportError` naming both.
     public func initialize() -> UnsafeMutableRawPointer? {
+        swiftpy_install_trap_reporter()
         if let mismatch = InterpreterCheck.mismatch(module: name) {
             ErrorTable.set(mismatch, module: nil)
             return nil

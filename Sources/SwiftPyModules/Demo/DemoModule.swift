@@ -81,6 +81,16 @@ let demoModule = ModuleDefinition(
             try callOnSwiftThread(fn, py)
         },
 
+        Function("_trap", doc: "Test hook for trap reports: runs Swift code that traps (kind 'index', "
+                 + "'overflow' or 'unwrap'), which kills the process after SwiftPy reports it.",
+                 [Parameter("kind")]) { (_: Python, kind: String) -> Int in
+            let values = Array(kind.utf8).map(Int.init)
+            switch kind {
+            case "index": return values[values.count]             // index out of range
+            case "overflow": return Int.max - 1 + values.count    // arithmetic overflow
+            default: return values.first.flatMap { $0 > 0 ? nil : $0 }!  // nil unwrap
+            }
+        },
         Function("live_counters", doc: "How many Swift Counter objects are alive (tests deallocation).") {
             (_: Python) in Counter.live.load(ordering: .relaxed)
         },
