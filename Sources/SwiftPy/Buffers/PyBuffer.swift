@@ -312,6 +312,5 @@ final class PinnedView: ManagedBuffer<Bool, Py_buffer> {
         _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: 1) }
     }
 }
-
-@available(*, unavailable)
-extension PinnedView: Sendable {}
+// Not Sendable: `ManagedBuffer`'s own Sendable conformance is already unavailable, so
+// PinnedView inherits that (declaring it again is a warning).
