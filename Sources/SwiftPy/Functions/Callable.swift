@@ -199,44 +199,84 @@ struct Arguments {
     /// `T`: cast once when the builtin was declared), and moves `index` on. The typed
     /// closure wrappers call it once per parameter, in order, through a parameter pack.
     @inlinable @inline(__always)
-    func next<T: FromPython>(_ index: inout Int, _ fallback: TypedDefault<T>, _ py: Python) throws -> T {
+    func next<T: FromPython>(_ type: T.Type, _ index: inout Int, _ defaults: TypedDefaults, _ py: Python) throws -> T {
         let i = index
         index += 1
         if i < count, let base, let object = base[i] {
             return try T(fromPython: PyBorrowedRef(object), py)
         }
-        if let value = fallback.value { return value }
-        throw callable.missingArgument(i)
+        return try defaults.value(i, as: T.self, for: callable)
     }
 }
 
 /// A parameter's default, cast to the closure's parameter type when the builtin is
-/// declared, so calls never pay for a dynamic cast.
+/// declared, so calls never pay for a dynamic cast. Not generic: reading a generic
+/// class's field from inside a parameter-pack expansion costs a metadata lookup per call.
 @usableFromInline
-struct TypedDefault<T>: @unchecked Sendable {
-    // SAFETY: `value` comes from `Parameter.defaultValue`, which is `any Sendable`.
-    @usableFromInline let value: T?
-    @usableFromInline init(value: T?) { self.value = value }
+final class TypedDefault: @unchecked Sendable {
+    // SAFETY: immutable after init; the value comes from `Parameter.defaultValue`, which
+    // is `any Sendable`, and is only read (copied out), never written.
+    /// The default, initialised as the closure parameter's type; nil when it has none.
+    @usableFromInline let storage: UnsafeMutableRawPointer?
+    private let destroy: (@Sendable (UnsafeMutableRawPointer) -> Void)?
+
+    init<T>(_ value: T?) {
+        guard let value else {
+            storage = nil
+            destroy = nil
+            return
+        }
+        let typed = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        typed.initialize(to: value)
+        storage = UnsafeMutableRawPointer(typed)
+        destroy = { raw in
+            let typed = raw.assumingMemoryBound(to: T.self)
+            typed.deinitialize(count: 1)
+            typed.deallocate()
+        }
+    }
+
+    deinit {
+        if let storage, let destroy { destroy(storage) }
+    }
 }
 
-/// The defaults of all of a builtin's parameters, one ``TypedDefault`` per closure
-/// parameter (a parameter pack), cast once when the builtin is declared. A default whose
-/// type is not the closure's is reported in `problems`, which the module raises at
-/// import as a `SystemError` naming the builtin, the parameter and both types.
+/// The defaults of a builtin's parameters, one ``TypedDefault`` per closure parameter in
+/// closure order, cast once when the builtin is declared. A default whose type is not the
+/// closure's is reported in `problems`, which the module raises at import as a
+/// `SystemError` naming the builtin, the parameter and both types.
+///
+/// Not a tuple over the parameter pack: a call would then copy the tuple through generic
+/// metadata (measured: +60 ns for `add(1, 2)`). A slot is read only when its argument is
+/// missing.
 @usableFromInline
-struct TypedDefaults<each A>: @unchecked Sendable {
-    // SAFETY: each value comes from `Parameter.defaultValue`, which is `any Sendable`.
-    @usableFromInline let values: (repeat TypedDefault<each A>)
+struct TypedDefaults: Sendable {
+    @usableFromInline let slots: [TypedDefault]
     /// How many parameters the closure takes.
     @usableFromInline let arity: Int
     @usableFromInline let problems: [String]
 
     @inlinable
-    init(_ name: String, _ parameters: [Parameter]) {
+    init<each A>(_ name: String, _ parameters: [Parameter], _ types: repeat (each A).Type) {
         var cursor = DefaultCursor(name: name, parameters: parameters)
-        values = (repeat cursor.next((each A).self))
+        var slots: [TypedDefault] = []
+        for type in repeat each types { slots.append(cursor.next(type)) }
+        self.slots = slots
         arity = cursor.index
         problems = cursor.problems
+    }
+
+    /// The default of parameter `i` (whose closure type is `T`).
+    ///
+    /// Not inlined: inside a parameter-pack expansion `T` is not specialised away, and
+    /// the `Optional<T>` here would cost a generic metadata lookup on every call, not only
+    /// on calls that leave the argument out.
+    @usableFromInline @inline(never)
+    func value<T>(_ i: Int, as type: T.Type, for callable: Callable) throws -> T {
+        // SAFETY: slot `i` holds a `T`, the type of closure parameter `i`: both come from
+        // the same parameter pack, in order (DefaultCursor.next).
+        guard let storage = slots[i].storage else { throw callable.missingArgument(i) }
+        return storage.assumingMemoryBound(to: T.self).pointee
     }
 }
 
@@ -254,20 +294,20 @@ struct DefaultCursor {
     }
 
     @usableFromInline
-    mutating func next<T>(_ type: T.Type) -> TypedDefault<T> {
+    mutating func next<T>(_ type: T.Type) -> TypedDefault {
         let i = index
         index += 1
-        guard i < parameters.count, let value = parameters[i].defaultValue else { return TypedDefault(value: nil) }
-        if let typed = value as? T { return TypedDefault(value: typed) }
+        guard i < parameters.count, let value = parameters[i].defaultValue else { return TypedDefault(nil as T?) }
+        if let typed = value as? T { return TypedDefault(typed) }
         if value is NoneDefault {
             if let optional = T.self as? any ExpressibleByNilLiteral.Type, let none = optional.init(nilLiteral: ()) as? T {
-                return TypedDefault(value: none)
+                return TypedDefault(none)
             }
             problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is None, but the closure takes \(T.self) (declare it as \(T.self)? to accept None)")
-            return TypedDefault(value: nil)
+            return TypedDefault(nil as T?)
         }
         problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is declared as \(Swift.type(of: value)), but the closure takes \(T.self)")
-        return TypedDefault(value: nil)
+        return TypedDefault(nil as T?)
     }
 }
 

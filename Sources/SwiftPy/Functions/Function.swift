@@ -31,12 +31,11 @@ public struct Function: Sendable {
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> R
     ) {
-        let defaults = TypedDefaults<repeat each A>(name, parameters)
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
         callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
-            let values = defaults.values
             var index = 0
-            return try body(py, repeat try args.next(&index, each values, py)).toPythonNewReference(py)
+            return try body(py, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
@@ -46,12 +45,11 @@ public struct Function: Sendable {
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> Void
     ) {
-        let defaults = TypedDefaults<repeat each A>(name, parameters)
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
         callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
-            let values = defaults.values
             var index = 0
-            try body(py, repeat try args.next(&index, each values, py))
+            try body(py, repeat try args.next((each A).self, &index, defaults, py))
             return swiftpy_newref(swiftpy_none())
         }
     }
@@ -75,13 +73,12 @@ public struct Method<T: AnyObject>: Sendable {
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> R
     ) {
-        let defaults = TypedDefaults<repeat each A>(name, parameters)
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
         callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
             let this: T = try SwiftObject.payload(receiver, as: T.self)
-            let values = defaults.values
             var index = 0
-            return try body(py, this, repeat try args.next(&index, each values, py)).toPythonNewReference(py)
+            return try body(py, this, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
@@ -90,13 +87,12 @@ public struct Method<T: AnyObject>: Sendable {
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> Void
     ) {
-        let defaults = TypedDefaults<repeat each A>(name, parameters)
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
         callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
             let this: T = try SwiftObject.payload(receiver, as: T.self)
-            let values = defaults.values
             var index = 0
-            try body(py, this, repeat try args.next(&index, each values, py))
+            try body(py, this, repeat try args.next((each A).self, &index, defaults, py))
             return swiftpy_newref(swiftpy_none())
         }
     }

@@ -11,6 +11,7 @@ import CPython
 ///     void *callable;              // Unmanaged<Callable>, retained
 ///     PyObject *module;            // strong: the module whose builtin this is
 ///     PyObject *owner;             // strong: the type a method belongs to, else NULL
+///     PyObject *weakrefs;          // tp_weaklistoffset points here (as for builtins)
 /// }
 /// ```
 ///
@@ -29,7 +30,8 @@ enum FunctionObject {
     static var callableOffset: Int { vectorcallOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var moduleOffset: Int { callableOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var ownerOffset: Int { moduleOffset + MemoryLayout<UnsafeRawPointer>.stride }
-    static var basicSize: Int { ownerOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    static var weakrefsOffset: Int { ownerOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    static var basicSize: Int { weakrefsOffset + MemoryLayout<UnsafeRawPointer>.stride }
 
     /// Creates `module`'s two function types (`PyType_FromModuleAndSpec`); new references.
     static func makeTypes(module: PyPointer) throws -> (function: PyPointer, method: PyPointer) {
@@ -118,8 +120,9 @@ enum FunctionObject {
     static let dealloc: @convention(c) (PyPointer?) -> Void = { object in
         guard let object, let type = swiftpy_type(object) else { return }
         PyObject_GC_UnTrack(UnsafeMutableRawPointer(object))
-        _ = clear(object)
         let raw = UnsafeMutableRawPointer(object)
+        if raw.load(fromByteOffset: weakrefsOffset, as: PyPointer?.self) != nil { PyObject_ClearWeakRefs(object) }
+        _ = clear(object)
         if let callable = raw.load(fromByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self) {
             raw.storeBytes(of: nil, toByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self)
             Unmanaged<Callable>.fromOpaque(callable).release()
@@ -289,11 +292,14 @@ enum FunctionObject {
         methods[0] = PyMethodDef(ml_name: permanentCString("__reduce__"), ml_meth: reduce, ml_flags: METH_NOARGS, ml_doc: nil)
         methods[1] = PyMethodDef()
 
-        // `__vectorcalloffset__` is how a type made from a spec sets tp_vectorcall_offset.
-        let members = UnsafeMutablePointer<PyMemberDef>.allocate(capacity: 2)
+        // `__vectorcalloffset__` and `__weaklistoffset__` are how a type made from a spec
+        // sets tp_vectorcall_offset and tp_weaklistoffset.
+        let members = UnsafeMutablePointer<PyMemberDef>.allocate(capacity: 3)
         members[0] = PyMemberDef(name: permanentCString("__vectorcalloffset__"), type: swiftpy_member_pyssizet(),
                                  offset: vectorcallOffset, flags: swiftpy_member_readonly(), doc: nil)
-        members[1] = PyMemberDef()
+        members[1] = PyMemberDef(name: permanentCString("__weaklistoffset__"), type: swiftpy_member_pyssizet(),
+                                 offset: weakrefsOffset, flags: swiftpy_member_readonly(), doc: nil)
+        members[2] = PyMemberDef()
 
         func pointer<T>(_ function: T) -> UnsafeMutableRawPointer { unsafeBitCast(function, to: UnsafeMutableRawPointer.self) }
         let callThroughVectorcall: @convention(c) (PyPointer?, PyPointer?, PyPointer?) -> PyPointer? = PyVectorcall_Call

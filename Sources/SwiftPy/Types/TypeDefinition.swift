@@ -154,12 +154,11 @@ public struct Constructor<T: AnyObject>: Sendable {
         doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> T
     ) {
-        let defaults = TypedDefaults<repeat each A>("__new__", parameters)
+        let defaults = TypedDefaults("__new__", parameters, repeat (each A).self)
         callable = Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, type, args in
-            let values = defaults.values
             var index = 0
-            let object = try body(py, repeat try args.next(&index, each values, py))
+            let object = try body(py, repeat try args.next((each A).self, &index, defaults, py))
             guard let type else { throw PyException(.systemError, "constructor called without a type") }
             return try SwiftObject.create(type, wrapping: object)
         }
