@@ -17,9 +17,14 @@ def fnv1a64(data):
 
 
 def test_builtin_function_type_and_repr():
-    assert isinstance(demo.add, types.BuiltinFunctionType)
+    # A SwiftPy builtin is a `swiftpy.builtin_function` (it carries its Swift callable),
+    # not a `builtin_function_or_method`, but it reads and behaves like one.
+    assert type(demo.add).__name__ == "builtin_function"
+    assert inspect.isroutine(demo.add) and callable(demo.add)
     assert repr(demo.add) == "<built-in function add>"
     assert demo.add.__module__ == "swiftpy.demo"
+    assert demo.add.__name__ == demo.add.__qualname__ == "add"
+    assert demo.add.__self__ is demo
     assert demo.__name__ == "swiftpy.demo"
 
 

@@ -16,7 +16,8 @@ def builtins_of(module_name):
     for name, value in sorted(vars(module).items()):
         if name.startswith("_") or getattr(value, "__module__", None) != module_name:
             continue
-        if inspect.isbuiltin(value):
+        # SwiftPy builtins are routines (`swiftpy.builtin_function`), not `def` functions.
+        if inspect.isroutine(value) and not inspect.isfunction(value):
             found.append((f"{module_name}.{name}", value))
         elif isinstance(value, type) and not issubclass(value, BaseException):
             if value.__text_signature__ is not None:

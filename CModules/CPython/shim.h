@@ -72,6 +72,47 @@ static inline PyObject *const *swiftpy_tuple_items(PyObject *t) { return ((PyTup
 /// `Py_TPFLAGS_DEFAULT`: an OR of macros, some defined conditionally.
 static inline unsigned long swiftpy_tpflags_default(void) { return Py_TPFLAGS_DEFAULT; }
 
+/// Flags of SwiftPy's function types (macros, some of them ORs): a GC-tracked,
+/// non-instantiable, immutable type whose instances are called through vectorcall; with
+/// `method_descriptor`, CPython calls `obj.method(...)` without creating a bound method.
+static inline unsigned long swiftpy_tpflags_function(int method_descriptor) {
+    unsigned long flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL
+        | Py_TPFLAGS_DISALLOW_INSTANTIATION | Py_TPFLAGS_IMMUTABLETYPE;
+    return method_descriptor ? flags | Py_TPFLAGS_METHOD_DESCRIPTOR : flags;
+}
+
+/// The argument count of a vectorcall (`PyVectorcall_NARGS` masks the offset flag; it is
+/// inline in some versions, a macro-built function in others).
+static inline Py_ssize_t swiftpy_vectorcall_nargs(size_t nargsf) { return PyVectorcall_NARGS(nargsf); }
+
+/// The `PyMemberDef` type code and flag of a read-only `Py_ssize_t` member (renamed
+/// `Py_T_PYSSIZET`/`Py_READONLY` in 3.12; the old names are deprecated).
+static inline int swiftpy_member_pyssizet(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return Py_T_PYSSIZET;
+#else
+    return T_PYSSIZET;
+#endif
+}
+static inline int swiftpy_member_readonly(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return Py_READONLY;
+#else
+    return READONLY;
+#endif
+}
+
+/// A type's `__dict__` (new reference): `PyType_GetDict` from 3.12, `tp_dict` before.
+/// SwiftPy adds its method objects there once the type exists (they reference it).
+static inline PyObject *swiftpy_type_dict(PyTypeObject *type) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyType_GetDict(type);
+#else
+    Py_XINCREF(type->tp_dict);
+    return type->tp_dict;
+#endif
+}
+
 /// Calls a GC visit procedure (`Py_VISIT` is a macro over it).
 static inline int swiftpy_visit(visitproc visit, PyObject *o, void *arg) {
     return o ? visit(o, arg) : 0;

@@ -33,6 +33,7 @@ SwiftPy's own ``setup.py`` imports this file by path (the package is not install
 it builds itself), so this module must only depend on the standard library and setuptools.
 """
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -173,6 +174,10 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
         # `--static-swift-stdlib` is ignored for .dynamic products; this flag is not.
         command += ["-Xswiftc", "-static-stdlib"]
     command += list(swift_flags)
+    # Extra flags for every build this helper runs, e.g. SwiftPy's own Scripts/test sets
+    # `-Xswiftc -warnings-as-errors` so that a new warning fails CI (a package must not
+    # put that flag in its Package.swift: it would break builds of its dependents).
+    command += shlex.split(os.environ.get("SWIFTPY_SWIFT_FLAGS", ""))
     env = swiftpm_environment(scratch_path=scratch_path)
     if verbose:
         print(" ".join(command), f"(in {package_dir})", file=sys.stderr, flush=True)

@@ -329,3 +329,5 @@ final class PinnedView: ManagedBuffer<PinnedView.Header, Py_buffer> {
         _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: 1) }
     }
 }
+// Not Sendable: `ManagedBuffer`'s own Sendable conformance is already unavailable, so
+// PinnedView inherits that (declaring it again is a warning).

@@ -5,7 +5,10 @@ import CPython
 /// Conversions are strict in the way CPython's own converters are: an `Int` parameter
 /// takes `int` and objects with `__index__` but not `float`, out-of-range values raise
 /// `OverflowError`, and the messages match CPython's.
-public protocol FromPython {
+///
+/// Refines `SendableMetatype`: builtins are `@Sendable` closures that convert through
+/// `T.init(fromPython:)`, so the conversion's metatype crosses into them.
+public protocol FromPython: SendableMetatype {
     init(fromPython object: PyBorrowedRef, _ py: Python) throws
 }
 
@@ -19,8 +22,9 @@ extension FromPython {
     }
 }
 
-/// A Swift value that can become a Python object.
-public protocol ToPython {
+/// A Swift value that can become a Python object. Refines `SendableMetatype` for the
+/// same reason as ``FromPython``.
+public protocol ToPython: SendableMetatype {
     /// Returns a NEW reference (or throws). Builtins hand it straight back to C, so the
     /// common conversions allocate nothing but the Python object itself.
     func toPythonNewReference(_ py: Python) throws -> PyPointer

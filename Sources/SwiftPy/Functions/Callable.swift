@@ -38,7 +38,7 @@ final class Callable: @unchecked Sendable {
 
     @usableFromInline
     init(name: String, doc: String, receiver: Receiver, parameters: [Parameter], closureArity: Int,
-         defaultsValid: [Bool] = [], body: @escaping Body) {
+         defaultProblems: [String] = [], body: @escaping Body) {
         self.name = name
         self.doc = doc
         self.receiver = receiver
@@ -55,9 +55,7 @@ final class Callable: @unchecked Sendable {
         if closureArity != parameters.count {
             problems.append("\(name)() declares \(parameters.count) parameters but its closure takes \(closureArity)")
         }
-        for (i, valid) in defaultsValid.enumerated() where !valid && i < parameters.count {
-            problems.append("\(name)(): the default of '\(parameters[i].name)' does not have the type its closure parameter takes")
-        }
+        problems += defaultProblems
         var sawDefault = false, previous = Parameter.Kind.positionalOnly
         for p in parameters {
             if p.kind.order < previous.order { problems.append("\(name)(): parameter '\(p.name)' is out of order (positional-only, then positional-or-keyword, then keyword-only)") }
@@ -82,12 +80,6 @@ final class Callable: @unchecked Sendable {
     /// A declaration error carried over by ``renamed(_:)``.
     var inheritedError: String?
 
-    /// The docstring with the signature line CPython's `inspect` reads
-    /// (`__text_signature__`): `name($module, a, b=1, /, *, c=True)\n--\n\n`.
-    var docWithSignature: String {
-        signatureLine(name: name, receiver: receiver == .module ? "$module" : "$self") + doc
-    }
-
     /// `name(receiver, params...)\n--\n\n`, the form `__text_signature__` parses.
     func signatureLine(name: String, receiver: String?) -> String {
         var parts = receiver.map { [$0] } ?? []
@@ -104,19 +96,12 @@ final class Callable: @unchecked Sendable {
         return "\(name)(\(parts.joined(separator: ", ")))\n--\n\n"
     }
 
-    /// The C entry point body (METH_FASTCALL | METH_KEYWORDS). Never throws into C: every
-    /// Swift error becomes a Python exception through the error table.
+    /// The body of every builtin's C entry point (vectorcall): binds the arguments and
+    /// runs the Swift closure. Never throws into C: every Swift error becomes a Python
+    /// exception through the error table. `module` is the builtin's module; `receiver` is
+    /// what the closure gets as its receiver (the module, the instance, or the type).
     @inline(__always)
-    func call(_ receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
-        let module: PyPointer?
-        switch receiver {
-        case .module: module = receiverObject
-        case .instance: module = receiverObject.flatMap { PyType_GetModule(swiftpy_type($0)) }
-        case .type:
-            module = receiverObject.flatMap {
-                PyType_GetModule(UnsafeMutableRawPointer($0).assumingMemoryBound(to: PyTypeObject.self))
-            }
-        }
+    func call(module: PyPointer?, receiver receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
         let py = Python(module: module)
         do {
             if kwnames == nil, nargs >= fastMin, nargs <= maxPositional {
@@ -210,73 +195,125 @@ struct Arguments {
     @usableFromInline let base: UnsafePointer<PyPointer?>?
     @usableFromInline let count: Int
 
-    /// Converts argument `i` to `T`, or supplies the parameter's default (already of
-    /// type `T`: cast once when the builtin was declared).
+    /// Converts argument `index` to `T`, or supplies the parameter's default (already a
+    /// `T`: cast once when the builtin was declared), and moves `index` on. The typed
+    /// closure wrappers call it once per parameter, in order, through a parameter pack.
     @inlinable @inline(__always)
-    func at<T: FromPython>(_ i: Int, _ fallback: TypedDefault<T>, _ py: Python) throws -> T {
-        if i < count, let base, let object = base[i] {
-            return try T(fromPython: PyBorrowedRef(object), py)
-        }
-        if let value = fallback.value { return value }
-        throw callable.missingArgument(i)
-    }
-
-    /// Converts argument `index` to `T`, or supplies the parameter's default, and moves
-    /// `index` on (for the parameter-pack initialisers).
-    @inlinable
-    func extract<T: FromPython>(_ type: T.Type, _ index: inout Int, _ py: Python) throws -> T {
+    func next<T: FromPython>(_ type: T.Type, _ index: inout Int, _ defaults: TypedDefaults, _ py: Python) throws -> T {
         let i = index
         index += 1
         if i < count, let base, let object = base[i] {
             return try T(fromPython: PyBorrowedRef(object), py)
         }
-        return try callable.defaultValue(T.self, at: i)
+        return try defaults.value(i, as: T.self, for: callable)
     }
 }
 
 /// A parameter's default, cast to the closure's parameter type when the builtin is
-/// declared, so calls never pay for a dynamic cast.
+/// declared, so calls never pay for a dynamic cast. Not generic: reading a generic
+/// class's field from inside a parameter-pack expansion costs a metadata lookup per call.
 @usableFromInline
-struct TypedDefault<T>: @unchecked Sendable {
-    // SAFETY: `value` comes from `Parameter.defaultValue`, which is `any Sendable`.
-    @usableFromInline let value: T?
-    /// False when a default was declared but is not a `T` (a declaration error).
-    @usableFromInline let isValid: Bool
-    @usableFromInline init(value: T?, isValid: Bool) {
-        self.value = value
-        self.isValid = isValid
+final class TypedDefault: @unchecked Sendable {
+    // SAFETY: immutable after init; the value comes from `Parameter.defaultValue`, which
+    // is `any Sendable`, and is only read (copied out), never written.
+    /// The default, initialised as the closure parameter's type; nil when it has none.
+    @usableFromInline let storage: UnsafeMutableRawPointer?
+    private let destroy: (@Sendable (UnsafeMutableRawPointer) -> Void)?
+
+    init<T>(_ value: T?) {
+        guard let value else {
+            storage = nil
+            destroy = nil
+            return
+        }
+        let typed = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        typed.initialize(to: value)
+        storage = UnsafeMutableRawPointer(typed)
+        destroy = { raw in
+            let typed = raw.assumingMemoryBound(to: T.self)
+            typed.deinitialize(count: 1)
+            typed.deallocate()
+        }
+    }
+
+    deinit {
+        if let storage, let destroy { destroy(storage) }
+    }
+}
+
+/// The defaults of a builtin's parameters, one ``TypedDefault`` per closure parameter in
+/// closure order, cast once when the builtin is declared. A default whose type is not the
+/// closure's is reported in `problems`, which the module raises at import as a
+/// `SystemError` naming the builtin, the parameter and both types.
+///
+/// Not a tuple over the parameter pack: a call would then copy the tuple through generic
+/// metadata (measured: +60 ns for `add(1, 2)`). A slot is read only when its argument is
+/// missing.
+@usableFromInline
+struct TypedDefaults: Sendable {
+    @usableFromInline let slots: [TypedDefault]
+    /// How many parameters the closure takes.
+    @usableFromInline let arity: Int
+    @usableFromInline let problems: [String]
+
+    @inlinable
+    init<each A>(_ name: String, _ parameters: [Parameter], _ types: repeat (each A).Type) {
+        var cursor = DefaultCursor(name: name, parameters: parameters)
+        var slots: [TypedDefault] = []
+        for type in repeat each types { slots.append(cursor.next(type)) }
+        self.slots = slots
+        arity = cursor.index
+        problems = cursor.problems
+    }
+
+    /// The default of parameter `i` (whose closure type is `T`).
+    ///
+    /// Not inlined: inside a parameter-pack expansion `T` is not specialised away, and
+    /// the `Optional<T>` here would cost a generic metadata lookup on every call, not only
+    /// on calls that leave the argument out.
+    @usableFromInline @inline(never)
+    func value<T>(_ i: Int, as type: T.Type, for callable: Callable) throws -> T {
+        // SAFETY: slot `i` holds a `T`, the type of closure parameter `i`: both come from
+        // the same parameter pack, in order (DefaultCursor.next).
+        guard let storage = slots[i].storage else { throw callable.missingArgument(i) }
+        return storage.assumingMemoryBound(to: T.self).pointee
+    }
+}
+
+/// Walks a builtin's parameters in closure order, casting each default.
+@usableFromInline
+struct DefaultCursor {
+    let name: String
+    let parameters: [Parameter]
+    @usableFromInline private(set) var index = 0
+    @usableFromInline private(set) var problems: [String] = []
+
+    @usableFromInline init(name: String, parameters: [Parameter]) {
+        self.name = name
+        self.parameters = parameters
+    }
+
+    @usableFromInline
+    mutating func next<T>(_ type: T.Type) -> TypedDefault {
+        let i = index
+        index += 1
+        guard i < parameters.count, let value = parameters[i].defaultValue else { return TypedDefault(nil as T?) }
+        if let typed = value as? T { return TypedDefault(typed) }
+        if value is NoneDefault {
+            if let optional = T.self as? any ExpressibleByNilLiteral.Type, let none = optional.init(nilLiteral: ()) as? T {
+                return TypedDefault(none)
+            }
+            problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is None, but the closure takes \(T.self) (declare it as \(T.self)? to accept None)")
+            return TypedDefault(nil as T?)
+        }
+        problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is declared as \(Swift.type(of: value)), but the closure takes \(T.self)")
+        return TypedDefault(nil as T?)
     }
 }
 
 extension Callable {
     @usableFromInline
-    static func typedDefault<T>(_ parameters: [Parameter], _ index: Int, _ type: T.Type) -> TypedDefault<T> {
-        guard index < parameters.count, let value = parameters[index].defaultValue else {
-            return TypedDefault(value: nil, isValid: true)
-        }
-        if let typed = value as? T { return TypedDefault(value: typed, isValid: true) }
-        if value is NoneDefault, let optional = T.self as? any ExpressibleByNilLiteral.Type,
-           let none = optional.init(nilLiteral: ()) as? T {
-            return TypedDefault(value: none, isValid: true)
-        }
-        return TypedDefault(value: nil, isValid: false)
-    }
-
-    @usableFromInline
     func missingArgument(_ index: Int) -> PyException {
         PyException(.systemError, "\(name)(): no value for parameter \(index + 1)")
-    }
-
-    @usableFromInline
-    func defaultValue<T>(_ type: T.Type, at index: Int) throws -> T {
-        guard index < parameters.count, let value = parameters[index].defaultValue else {
-            throw PyException(.systemError, "\(name)(): no value for parameter \(index + 1)")
-        }
-        if let typed = value as? T { return typed }
-        if value is NoneDefault, let optional = T.self as? any ExpressibleByNilLiteral.Type,
-           let none = optional.init(nilLiteral: ()) as? T {
-            return none
-        }
-        throw PyException(.systemError, "\(name)(): the default of '\(parameters[index].name)' is a \(Swift.type(of: value)), but the closure takes \(T.self)")
     }
 }

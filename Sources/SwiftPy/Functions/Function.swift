@@ -12,9 +12,15 @@ import CPython
 /// ```
 ///
 /// The closure's parameter types say how each argument converts (``FromPython``), its
-/// result how it returns (``ToPython``). SwiftPy turns the declaration into a real
-/// `builtin_function_or_method` (METH_FASTCALL | METH_KEYWORDS) whose
-/// `inspect.signature()` comes from the parameter list, with CPython's argument errors.
+/// result how it returns (``ToPython``). Any number of parameters takes the same path (a
+/// parameter pack, specialised in the declaring module). Each default is cast to its
+/// closure parameter's type once, here; a mismatch makes the module's import fail with a
+/// `SystemError` naming the function, the parameter and both types.
+///
+/// In Python the builtin is a `swiftpy.builtin_function` (see Internals/FunctionObject.swift)
+/// that behaves like a `builtin_function_or_method`: called through vectorcall, with
+/// CPython's argument errors, `inspect.signature()` from the parameter list, and pickled
+/// by reference.
 public struct Function: Sendable {
     @usableFromInline let callable: Callable
 
@@ -25,27 +31,25 @@ public struct Function: Sendable {
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> R
     ) {
-        var arity = 0
-        for _ in repeat (each A).self { arity += 1 }
-        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters, closureArity: arity) { py, _, args in
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
+        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
+                            closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
             var index = 0
-            return try body(py, repeat try args.extract((each A).self, &index, py)).toPythonNewReference(py)
+            return try body(py, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
     /// A builtin that returns `None`.
-    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
-    // the declaring module specialise it, so argument conversion is direct calls.
     @inlinable
     public init<each A: FromPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> Void
     ) {
-        var arity = 0
-        for _ in repeat (each A).self { arity += 1 }
-        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters, closureArity: arity) { py, _, args in
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
+        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
+                            closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
             var index = 0
-            try body(py, repeat try args.extract((each A).self, &index, py))
+            try body(py, repeat try args.next((each A).self, &index, defaults, py))
             return swiftpy_newref(swiftpy_none())
         }
     }
@@ -58,38 +62,37 @@ public struct Function: Sendable {
 /// ```swift
 /// Method<Counter>("add", [Parameter("n")]) { (py, counter, n: Int) in counter.value += n }
 /// ```
+///
+/// In Python it is a `swiftpy.method_descriptor` in the type's dictionary: `obj.add(1)`
+/// calls it without creating a bound method, as for builtin types.
 public struct Method<T: AnyObject>: Sendable {
     @usableFromInline let callable: Callable
 
-    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
-    // the declaring module specialise it, so argument conversion is direct calls.
     @inlinable
     public init<each A: FromPython, R: ToPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> R
     ) {
-        var arity = 0
-        for _ in repeat (each A).self { arity += 1 }
-        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters, closureArity: arity) { py, receiver, args in
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
+        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
+                            closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
             let this: T = try SwiftObject.payload(receiver, as: T.self)
             var index = 0
-            return try body(py, this, repeat try args.extract((each A).self, &index, py)).toPythonNewReference(py)
+            return try body(py, this, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
-    // @inlinable: the wrapper closure is generic over the parameter pack; inlining lets
-    // the declaring module specialise it, so argument conversion is direct calls.
     @inlinable
     public init<each A: FromPython>(
         _ name: String, doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> Void
     ) {
-        var arity = 0
-        for _ in repeat (each A).self { arity += 1 }
-        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters, closureArity: arity) { py, receiver, args in
+        let defaults = TypedDefaults(name, parameters, repeat (each A).self)
+        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
+                            closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
             let this: T = try SwiftObject.payload(receiver, as: T.self)
             var index = 0
-            try body(py, this, repeat try args.extract((each A).self, &index, py))
+            try body(py, this, repeat try args.next((each A).self, &index, defaults, py))
             return swiftpy_newref(swiftpy_none())
         }
     }

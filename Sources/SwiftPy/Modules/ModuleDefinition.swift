@@ -96,9 +96,6 @@ public final class ModuleDefinition: @unchecked Sendable {
             throw PyException(.systemError, "module \(name): " + problems.joined(separator: "; "))
         }
         do {
-            let methods = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: functions.count + 1)
-            for (i, function) in functions.enumerated() { methods[i] = try function.methodDef() }
-            methods[functions.count] = PyMethodDef()
             let specs = try types.map { try $0.makeSpec(moduleName: name) }
 
             var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: swiftpy_slot_mod_exec(), value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
@@ -121,7 +118,7 @@ public final class ModuleDefinition: @unchecked Sendable {
             def.initialize(to: PyModuleDef(
                 m_base: swiftpy_moduledef_head_init(), m_name: permanentCString(name),
                 m_doc: permanentCString(doc), m_size: MemoryLayout<UnsafeMutableRawPointer?>.stride,
-                m_methods: methods, m_slots: slotTable, m_traverse: ModuleDefinition.traverse,
+                m_methods: nil, m_slots: slotTable, m_traverse: ModuleDefinition.traverse,
                 m_clear: ModuleDefinition.clear, m_free: ModuleDefinition.free))
             (raw + MemoryLayout<PyModuleDef>.stride).storeBytes(
                 of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
@@ -148,9 +145,22 @@ public final class ModuleDefinition: @unchecked Sendable {
         let py = Python(module: module)
         let state = ModuleState(definition: definition)
         do {
+            // Builtins are objects that carry their Swift callable (FunctionObject), of two
+            // types made for this module object; each builtin keeps its type alive.
+            let functionTypes = try FunctionObject.makeTypes(module: module)
+            defer {
+                swiftpy_decref(functionTypes.function)
+                swiftpy_decref(functionTypes.method)
+            }
+            for function in definition.functions {
+                let object = try FunctionObject.make(type: functionTypes.function, callable: function, module: module, owner: nil)
+                defer { swiftpy_decref(object) }
+                if PyModule_AddObjectRef(module, function.name, object) != 0 { throw PyException.fetch() }
+            }
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
                 state.types[type.swiftType] = object
+                try type.addMethods(to: object, methodType: functionTypes.method, module: module)
                 state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
                 if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
             }

@@ -2,7 +2,7 @@ import CPython
 
 /// A read-only (or read-write) attribute of a SwiftPy type, e.g. `eof` on a
 /// decompressor. Implemented as a getset descriptor whose C `closure` pointer carries the
-/// Swift getter, so no entry point from the trampoline pool is used.
+/// Swift getter.
 public struct Property<T: AnyObject>: Sendable {
     @usableFromInline let box: PropertyBox
 

@@ -66,14 +66,6 @@ public final class TypeDefinition: @unchecked Sendable {
         let docText = constructor.map { $0.signatureLine(name: name, receiver: nil) + doc } ?? doc
         slot(Py_tp_doc, UnsafeMutableRawPointer(mutating: permanentCString(docText)))
 
-        if !methods.isEmpty {
-            let table = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: methods.count + 1)
-            for (i, method) in methods.enumerated() {
-                table[i] = try method.methodDef()
-            }
-            table[methods.count] = PyMethodDef()
-            slot(Py_tp_methods, UnsafeMutableRawPointer(table))
-        }
         if !properties.isEmpty {
             let table = UnsafeMutablePointer<PyGetSetDef>.allocate(capacity: properties.count + 1)
             for (i, property) in properties.enumerated() {
@@ -120,6 +112,21 @@ public final class TypeDefinition: @unchecked Sendable {
         return spec
     }
 
+    /// Puts the type's methods in `type`'s dictionary as method objects of `methodType`
+    /// (``FunctionObject``). Done once the type exists, since each method references it.
+    func addMethods(to type: PyPointer, methodType: PyPointer, module: PyPointer) throws {
+        guard !methods.isEmpty else { return }
+        let typeObject = UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyTypeObject.self)
+        guard let dict = swiftpy_type_dict(typeObject) else { throw PyException.fetch() }
+        defer { swiftpy_decref(dict) }
+        for method in methods {
+            let object = try FunctionObject.make(type: methodType, callable: method, module: module, owner: type)
+            defer { swiftpy_decref(object) }
+            if PyDict_SetItemString(dict, method.name, object) != 0 { throw PyException.fetch() }
+        }
+        PyType_Modified(typeObject)
+    }
+
     /// `tp_new`: converts `(args, kwargs)` to the vectorcall form and runs the
     /// constructor, whose Swift object becomes the new instance's payload.
     static let new: newfunc = { subtype, args, kwargs in
@@ -150,7 +157,7 @@ public final class TypeDefinition: @unchecked Sendable {
         }
         defer { swiftpy_xdecref(kwnames) }
         return vector.withUnsafeBufferPointer { buffer in
-            constructor.call(typeObject, buffer.baseAddress, nargs, kwnames)
+            constructor.call(module: module, receiver: typeObject, buffer.baseAddress, nargs, kwnames)
         }
     }
 }
@@ -165,26 +172,14 @@ public struct Constructor<T: AnyObject>: Sendable {
         doc: String = "", _ parameters: [Parameter] = [],
         _ body: @escaping @Sendable (Python, repeat each A) throws -> T
     ) {
-        var arity = 0
-        for _ in repeat (each A).self { arity += 1 }
-        callable = Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters, closureArity: arity) { py, type, args in
+        let defaults = TypedDefaults("__new__", parameters, repeat (each A).self)
+        callable = Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters,
+                            closureArity: defaults.arity, defaultProblems: defaults.problems) { py, type, args in
             var index = 0
-            let object = try body(py, repeat try args.extract((each A).self, &index, py))
+            let object = try body(py, repeat try args.next((each A).self, &index, defaults, py))
             guard let type else { throw PyException(.systemError, "constructor called without a type") }
             return try SwiftObject.create(type, wrapping: object)
         }
-    }
-}
-
-extension Callable {
-    /// The `PyMethodDef` that CPython calls through one of the trampolines.
-    func methodDef() throws -> PyMethodDef {
-        let entry = try CallableRegistry.entryPoint(for: self)
-        return PyMethodDef(
-            ml_name: permanentCString(name),
-            ml_meth: unsafeBitCast(entry, to: PyCFunction.self),
-            ml_flags: METH_FASTCALL | METH_KEYWORDS,
-            ml_doc: permanentCString(docWithSignature))
     }
 }
 
