@@ -71,5 +71,6 @@ def released_and_held(call, repeat=3):
 def assert_releases_gil(call, repeat=3):
     released, held = released_and_held(call, repeat)
     # Released: the counter runs for the whole call (thousands to millions of ticks).
-    # Held: it runs only at the call's edges. A 10x margin holds on a loaded machine.
-    assert released > 10 * held + 1000, f"released: {released} ticks, held: {held} ticks"
+    # Held: it runs only at the call's edges (a few switch intervals). Measured: 8-25x
+    # apart when the call releases the GIL, 1-2x when it does not; 4x separates them.
+    assert released > 4 * held + 1000, f"released: {released} ticks, held: {held} ticks"

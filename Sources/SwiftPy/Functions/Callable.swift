@@ -1,4 +1,5 @@
 import CPython
+import CSwiftPyTraps
 
 /// What SwiftPy keeps for each builtin function or method: its compiled parameter table
 /// and the type-erased Swift body. Lives for the life of the process (CPython keeps
@@ -18,6 +19,10 @@ final class Callable: @unchecked Sendable {
     @usableFromInline typealias Body = @Sendable (Python, PyPointer?, Arguments) throws -> PyPointer
 
     let name: String
+    /// "module.function" or "module.Type.method", for trap reports (CSwiftPyTraps): set
+    /// once when the module definition is built, before any call; a C string that lives
+    /// for the process.
+    var reportName: UnsafePointer<CChar>? = nil
     let doc: String
     let receiver: Receiver
     let parameters: [Parameter]
@@ -103,6 +108,9 @@ final class Callable: @unchecked Sendable {
     @inline(__always)
     func call(module: PyPointer?, receiver receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
         let py = Python(module: module)
+        // Which builtin runs on this thread, for the trap reporter (nested calls restore).
+        let outer = swiftpy_enter_builtin(reportName)
+        defer { swiftpy_leave_builtin(outer) }
         do {
             if kwnames == nil, nargs >= fastMin, nargs <= maxPositional {
                 return try body(py, receiverObject, Arguments(callable: self, base: args, count: nargs))

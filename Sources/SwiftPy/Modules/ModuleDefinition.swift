@@ -95,6 +95,7 @@ public final class ModuleDefinition: @unchecked Sendable {
         guard problems.isEmpty else {
             throw PyException(.systemError, "module \(name): " + problems.joined(separator: "; "))
         }
+        for function in functions { function.reportName = permanentCString("\(name).\(function.name)") }
         do {
             let specs = try types.map { try $0.makeSpec(moduleName: name) }
 

@@ -58,6 +58,9 @@ public final class TypeDefinition: @unchecked Sendable {
     /// Builds the `PyType_Spec` for a module named `moduleName`. Called once per module
     /// definition; the spec and everything it points to live for the whole process.
     func makeSpec(moduleName: String) throws -> UnsafeMutablePointer<PyType_Spec> {
+        for method in methods + (constructor.map { [$0] } ?? []) {
+            method.reportName = permanentCString("\(moduleName).\(name).\(method.name)")
+        }
         var slots: [PyType_Slot] = []
         func slot(_ id: Int32, _ pointer: UnsafeMutableRawPointer?) { slots.append(PyType_Slot(slot: id, pfunc: pointer)) }
 
