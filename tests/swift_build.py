@@ -31,3 +31,10 @@ REASON = (
     f"needs swiftc and a debug build of SwiftPy for this interpreter in {SCRATCH} "
     "(SWIFTPY_PYTHON=<this python> Scripts/swiftpm build)"
 )
+
+
+def library_objects():
+    """The object files of the SwiftPy library in the debug build (the Swift module and
+    its C trap-report target), for tests that link an extension module against it."""
+    return sorted(str(p) for target in ("SwiftPy.build", "CSwiftPyTraps.build")
+                  for p in (DEBUG / target).glob("*.o"))

@@ -91,7 +91,7 @@ def shared_object(tmp_path_factory):
     folder = tmp_path_factory.mktemp("many")
     source = folder / "many.swift"
     source.write_text(SOURCE)
-    objects = sorted(str(p) for p in (BUILD / "SwiftPy.build").glob("*.o"))
+    objects = swift_build.library_objects()
     target = folder / ("many" + sysconfig.get_config_var("EXT_SUFFIX"))
     command = [
         "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),

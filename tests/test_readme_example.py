@@ -35,7 +35,7 @@ def test_readme_block_is_short():
 def test_readme_example_builds_and_runs(tmp_path):
     source = tmp_path / "fastmath.swift"
     source.write_text(readme_example())
-    objects = sorted(str(p) for p in (BUILD / "SwiftPy.build").glob("*.o"))
+    objects = swift_build.library_objects()
     target = tmp_path / ("fastmath" + sysconfig.get_config_var("EXT_SUFFIX"))
     command = [
         "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),

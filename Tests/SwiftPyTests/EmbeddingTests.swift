@@ -26,7 +26,9 @@ import Testing
                 _ = try py.call(fail, [try "bad".toPython(py)])
                 return "no error"
             } catch let error as PyException {
-                #expect(error.matches(.valueError, py))  // TestError derives from ValueError
+                // (`py` is ~Escapable: the testing macros cannot take it as an argument.)
+                let isValueError = error.matches(.valueError, py)
+                #expect(isValueError)  // TestError derives from ValueError
                 #expect(error.pythonTypeName == "TestError")
                 return error.description
             }
@@ -41,9 +43,11 @@ import Testing
                 Issue.record("expected KeyError")
             } catch let error as PyException {
                 #expect(error.kind == .caught)
-                #expect(error.matches(.keyError, py))
-                #expect(!error.matches(.valueError, py))
-                let object = try #require(error.exceptionObject(py))
+                let isKeyError = error.matches(.keyError, py), isValueError = error.matches(.valueError, py)
+                #expect(isKeyError)
+                #expect(!isValueError)
+                let exceptionObject = error.exceptionObject(py)
+                let object = try #require(exceptionObject)
                 #expect(try py.repr(object) == "KeyError('missing')")
             }
         }

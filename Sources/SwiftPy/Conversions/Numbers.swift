@@ -91,6 +91,8 @@ extension UInt64: PythonInteger { public static var cTypeName: String { "unsigne
 extension UInt: PythonInteger { public static var cTypeName: String { "unsigned long" } }
 extension UInt8: PythonInteger { public static var cTypeName: String { "unsigned char" } }
 extension Int16: PythonInteger { public static var cTypeName: String { "short" } }
+extension Int8: PythonInteger { public static var cTypeName: String { "signed char" } }
+extension UInt16: PythonInteger { public static var cTypeName: String { "unsigned short" } }
 
 extension Double: FromPython, ToPython {
     /// Accepts `float`, `int` and objects with `__float__`/`__index__`, like CPython's `d`.

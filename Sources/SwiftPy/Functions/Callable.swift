@@ -1,5 +1,5 @@
 import CPython
-import CSwiftPyTraps
+internal import CSwiftPyTraps
 
 /// What SwiftPy keeps for each builtin function or method: its compiled parameter table
 /// and the type-erased Swift body. Lives for the life of the process (CPython keeps
@@ -311,8 +311,21 @@ struct DefaultCursor {
             if let optional = T.self as? any ExpressibleByNilLiteral.Type, let none = optional.init(nilLiteral: ()) as? T {
                 return TypedDefault(none)
             }
-            problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is None, but the closure takes \(T.self) (declare it as \(T.self)? to accept None)")
+            problems.append("\(name)(): parameter '\(parameters[i].name)' is declared with Parameter.optional (default None), but the closure takes \(T.self), not \(T.self)?: make the closure parameter Optional, or give a default of type \(T.self)")
             return TypedDefault(nil as T?)
+        }
+        // A numeric literal default fits any fixed-width integer or float parameter it is
+        // exactly representable in (`default: 10` for a UInt8, `default: 0.5` for a Float).
+        if let integerType = T.self as? any FixedWidthInteger.Type, let integer = value as? any BinaryInteger {
+            if let converted = integerType.init(exactly: integer) as? T { return TypedDefault(converted) }
+            problems.append("\(name)(): the default \(integer) of parameter '\(parameters[i].name)' does not fit in \(T.self), the type the closure takes")
+            return TypedDefault(nil as T?)
+        }
+        if let floatType = T.self as? any BinaryFloatingPoint.Type {
+            if let double = value as? Double, let converted = floatType.init(double) as? T { return TypedDefault(converted) }
+            if let integer = value as? any BinaryInteger, let converted = floatType.init(exactly: integer) as? T {
+                return TypedDefault(converted)
+            }
         }
         problems.append("\(name)(): the default of parameter '\(parameters[i].name)' is declared as \(Swift.type(of: value)), but the closure takes \(T.self)")
         return TypedDefault(nil as T?)

@@ -66,8 +66,16 @@ public protocol PythonLiteral: Sendable {
 }
 
 extension Int: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension Int8: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension Int16: PythonLiteral { public var pythonRepr: String { String(self) } }
 extension Int32: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension Int64: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension UInt: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension UInt8: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension UInt16: PythonLiteral { public var pythonRepr: String { String(self) } }
 extension UInt32: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension UInt64: PythonLiteral { public var pythonRepr: String { String(self) } }
+extension Float: PythonLiteral { public var pythonRepr: String { Double(self).pythonRepr } }
 extension Double: PythonLiteral {
     public var pythonRepr: String { isFinite && self == rounded() && abs(self) < 1e16 ? String(Int(self)) + ".0" : "\(self)" }
 }

@@ -1,5 +1,5 @@
 import CPython
-import CSwiftPyTraps
+internal import CSwiftPyTraps
 import Synchronization
 
 /// A Python module declared in Swift, created with multi-phase initialisation (PEP 489).
