@@ -4,6 +4,7 @@ Swift package without touching unchanged files, and a failed `swift build` is re
 the compiler's errors, each once. (Building scaffolded projects: test_new_project.py.)"""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -27,11 +28,11 @@ def test_distribution_name_is_ours():
     # The PyPI name "swiftpy" is someone else's project: nothing of ours may ask for it.
     texts = {path: open(os.path.join(ROOT, path)).read() for path in (
         "pyproject.toml", "Examples/fastsum/pyproject.toml", "README.md", "docs/guide.md",
-        "Examples/fastsum/README.md", "python/swiftpy/templates/project/pyproject.toml.tmpl")}
+        "Examples/fastsum/README.md", "python/swiftpy/project-template/pyproject.toml.tmpl")}
     for path, text in texts.items():
         assert not re.search(r'"swiftpy\s*[<>=]|pip install swiftpy\b(?!-)|name = "swiftpy"', text), path
     assert '"swiftpy-builtins>=' in texts["Examples/fastsum/pyproject.toml"]
-    assert '"swiftpy-builtins>={{swiftpy_version}}"' in texts["python/swiftpy/templates/project/pyproject.toml.tmpl"]
+    assert '"swiftpy-builtins>={{swiftpy_version}}"' in texts["python/swiftpy/project-template/pyproject.toml.tmpl"]
 
 
 def test_package_path_holds_the_swift_package():
@@ -159,8 +160,30 @@ def dependency_block(path):
 
 
 def test_fastsum_and_the_template_depend_on_swiftpy_alike():
-    template = os.path.join(os.path.dirname(scaffold.__file__), "templates", "project", "Package.swift.tmpl")
+    template = os.path.join(os.path.dirname(scaffold.__file__), "project-template", "Package.swift.tmpl")
     assert dependency_block(os.path.join(ROOT, "Examples", "fastsum", "Package.swift")) == dependency_block(template)
     fastsum = open(os.path.join(ROOT, "Examples", "fastsum", "Package.swift")).read()
     assert "../.." not in fastsum and ".package(path: swiftPyPath)" in fastsum
     assert '.product(name: "SwiftPy", package: swiftPyIdentity)' in fastsum
+
+
+@pytest.mark.skipif(shutil.which("swift") is None or shutil.which("git") is None, reason="needs swift and git")
+def test_git_url_and_tag_form_resolves(tmp_path):
+    """The pure-SwiftPM form the docs give, `.package(url: ".../SwiftPy.git", from: "0.2.0")`
+    with `.product(name: "SwiftPy", package: "SwiftPy")`, against a clone of this
+    repository tagged like a release (resolution only, no build)."""
+    if not os.path.exists(os.path.join(ROOT, ".git")):
+        pytest.skip("not a git checkout")
+    subprocess.run(["git", "clone", "-q", "--bare", ROOT, str(tmp_path / "SwiftPy.git")], check=True, timeout=120)
+    subprocess.run(["git", "-C", str(tmp_path / "SwiftPy.git"), "tag", "0.2.0", "HEAD"], check=True)
+    app = tmp_path / "app"
+    (app / "Sources" / "App").mkdir(parents=True)
+    (app / "Sources" / "App" / "App.swift").write_text("import SwiftPy\n")
+    (app / "Package.swift").write_text(
+        "// swift-tools-version:6.0\nimport PackageDescription\n"
+        'let package = Package(name: "App",\n'
+        f'    dependencies: [.package(url: "file://{tmp_path}/SwiftPy.git", from: "0.2.0")],\n'
+        '    targets: [.target(name: "App", dependencies: [.product(name: "SwiftPy", package: "SwiftPy")])])\n')
+    result = subprocess.run(["swift", "package", "show-dependencies"], cwd=app, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "swiftpy<" in result.stdout and "@0.2.0>" in result.stdout, result.stdout

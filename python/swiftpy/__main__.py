@@ -53,9 +53,14 @@ def main(argv=None):
         except (ValueError, FileExistsError) as error:
             print(f"swiftpy new: {error}", file=sys.stderr)
             return 2
+        shown = os.path.relpath(root)
+        if shown.startswith(".."):
+            shown = root
+        elif not shown.startswith("."):
+            shown = os.path.join(".", shown)  # `pip install demo` would ask PyPI for "demo"
         print(f"Created {root}. Next:\n"
-              f"  python -m pip install {os.path.relpath(root)}      # build (needs a Swift 6 toolchain)\n"
-              f"  python -m pytest {os.path.join(os.path.relpath(root), 'tests')}")
+              f"  python -m pip install {shown}      # builds it (needs a Swift 6 toolchain)\n"
+              f"  python -m pytest {os.path.join(shown, 'tests')}")
         return 0
     if args.command == "develop":
         return _develop(args.project)

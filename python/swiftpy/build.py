@@ -260,7 +260,7 @@ _NOISE = re.compile(r"(command failed with exit code|fatalError$|^error: (emit-m
 def compiler_errors(output, kind="error", limit=20):
     """The ``kind`` diagnostics (``error`` or ``warning``) in ``swift build`` output, each
     with the lines that follow it (the source excerpt and caret, and its notes), each
-    distinct diagnostic once, at most ``limit``; an empty list if there are none."""
+    distinct diagnostic once, at most ``limit`` (None: all); an empty list if there are none."""
     lines = output.splitlines()
     blocks, seen, i = [], set(), 0
     while i < len(lines):
@@ -334,9 +334,15 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
         raise SwiftBuildError(
             f"swift build of {product} failed (in {package_dir}):\n\n" + "\n\n".join(errors)
             + f"\n\n(the whole build log: {log_path})")
-    warnings = compiler_errors(text, kind="warning")
-    if warnings:
-        print("\n\n".join(warnings), file=sys.stderr, flush=True)
+    # The project's own warnings are shown; those of SwiftPy's copy in the build folder
+    # (a dependency the project does not edit) are only counted.
+    warnings = compiler_errors(text, kind="warning", limit=None)
+    own = [warning for warning in warnings if not warning.startswith(scratch_path + os.sep)]
+    if own:
+        print("\n\n".join(own[:20]), file=sys.stderr, flush=True)
+    if len(warnings) > len(own):
+        print(f"swiftpy.build: {len(warnings) - len(own)} warnings in dependencies not shown (see {log_path})",
+              file=sys.stderr, flush=True)
     built = _built_library(scratch_path, configuration, product, command, package_dir, env)
     if not os.path.exists(built):
         raise SwiftBuildError(f"swift build succeeded but {built} is missing: is {product!r} a .dynamic library product?")

@@ -1,6 +1,6 @@
 """``python -m swiftpy new NAME``: a new project whose builtins are written in Swift.
 
-The project (from ``templates/project``) is a SwiftPM package that depends on the SwiftPy
+The project (from ``project-template/``) is a SwiftPM package that depends on the SwiftPy
 shipped inside the installed ``swiftpy-builtins``, a Python package with stubs, a
 ``setup.py`` that builds it with ``swiftpy.build``, pytest tests, a ``.gitignore`` and a CI
 script; ``pip install ./NAME`` builds it wherever it was created."""
@@ -10,7 +10,7 @@ import re
 
 __all__ = ["names_for", "new_project", "TEMPLATE"]
 
-TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "project")
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "project-template")
 
 #: Target names SwiftPy's package already uses: a project target of the same name would
 #: clash with it in SwiftPM's package graph.
