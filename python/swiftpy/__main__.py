@@ -18,6 +18,11 @@ def _develop(project):
     if not os.path.exists(os.path.join(project, "setup.py")):
         print(f"swiftpy develop: no setup.py in {project}", file=sys.stderr)
         return 2
+    try:
+        import setuptools  # noqa: F401  (setup.py runs it)
+    except ImportError:
+        print("swiftpy develop: needs setuptools: pip install 'swiftpy-builtins[build]'", file=sys.stderr)
+        return 2
     command = [sys.executable, "setup.py", "--quiet", "build_ext", "--inplace"]
     result = subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL)
     if result.returncode == 0:
