@@ -24,7 +24,9 @@ def _develop(project):
         print("swiftpy develop: needs setuptools: pip install 'swiftpy-builtins[build]'", file=sys.stderr)
         return 2
     command = [sys.executable, "setup.py", "--quiet", "build_ext", "--inplace"]
-    result = subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL)
+    # Only the build's own messages: setuptools' and wheel's deprecation notes are noise here.
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    result = subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL, env=env)
     if result.returncode == 0:
         print(f"swiftpy develop: built in place in {project}", file=sys.stderr)
     return 1 if result.returncode else 0
