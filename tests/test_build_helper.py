@@ -105,6 +105,11 @@ def test_module_loaded_into_another_cpython_names_both_versions(tmp_path):
     import swiftpy
     native = swiftpy.native_library_path()
     built = "{}.{}".format(*sys.version_info[:2])
+    # A manylinux wheel's module finds its bundled libraries at $ORIGIN/../swiftpy_builtins.libs:
+    # the copies below (in tmp_path/<version>/) must too.
+    libs = os.path.join(os.path.dirname(os.path.dirname(native)), "swiftpy_builtins.libs")
+    if os.path.isdir(libs):
+        os.symlink(libs, tmp_path / "swiftpy_builtins.libs")
     checked = 0
     for version, python in sorted(others.items()):
         suffix = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"],

@@ -7,6 +7,11 @@ Submodules:
 * ``swiftpy.blas`` — BLAS over the buffer protocol, GIL-free.
 * ``swiftpy.demo`` — small builtins that show (and test) the Swift extension API.
 * ``python -m swiftpy.bench`` — native-workload benchmarks.
+* ``python -m swiftpy new NAME`` — a new project with Swift builtins of your own;
+  ``python -m swiftpy --package-path`` — SwiftPy's Swift package, shipped in this package;
+  ``python -m swiftpy develop`` — rebuild a project's extensions in place.
+
+The distribution is ``swiftpy-builtins`` (``pip install swiftpy-builtins``).
 
 All native modules live in one shared object, ``swiftpy/_native<EXT_SUFFIX>``, which
 exports one ``PyInit_<name>`` per module; the finder below loads each submodule from it
@@ -18,7 +23,7 @@ import importlib.util
 import os
 import sys
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["NATIVE_MODULES", "native_library_path"]
 
 #: Submodules implemented in Swift, each exported as ``PyInit_<name>`` by ``_native``.

@@ -15,16 +15,24 @@ lets this ``build_ext`` run ``swift build`` instead of a C compiler::
 
 For each extension it
 
-1. writes ``python3.pc``/``python3-embed.pc`` generated from the BUILDING interpreter's
+1. makes SwiftPy's own Swift package available to the project's ``Package.swift``: the
+   copy shipped inside the installed ``swiftpy`` package (``package_path()``, printed by
+   ``python -m swiftpy --package-path``) is synced into ``<scratch>/swiftpy-package/SwiftPy``
+   (a stable path, so rebuilds stay incremental even from pip's throw-away isolated build
+   environments) and ``SWIFTPY_PACKAGE_PATH`` points there, unless already set;
+2. writes ``python3.pc``/``python3-embed.pc`` generated from the BUILDING interpreter's
    ``sysconfig`` into the build folder and puts them first on ``PKG_CONFIG_PATH``, so
    SwiftPM's ``pkg-config python3`` finds that interpreter's headers (never a folder's
    ``python3.pc``, which on Debian/Ubuntu is the distribution's default Python, never a
    hard-coded path); a build folder made for other headers is deleted and rebuilt; sets
    ``SWIFTPY_PYTHON`` to the interpreter;
-2. runs ``swift build -c release --product P --scratch-path <package>/.build-<cache_tag>
+3. runs ``swift build -c release --product P --scratch-path <package>/.build-<cache_tag>
    -Xswiftc -static-stdlib`` (one build folder per interpreter, Swift runtime linked in,
-   so the installed module runs without a Swift toolchain);
-3. copies ``lib<P>.so`` to the extension's path (``<name><EXT_SUFFIX>``).
+   so the installed module runs without a Swift toolchain), capturing its output: a failed
+   build raises ``SwiftBuildError`` whose message is the compiler's ``error:`` lines with
+   their context, once each (the whole log stays in ``<scratch>/swiftpy-build.log``;
+   ``SWIFTPY_BUILD_VERBOSE=1`` streams it);
+4. copies ``lib<P>.so`` to the extension's path (``<name><EXT_SUFFIX>``).
 
 The product must be a ``.dynamic`` library whose target exports ``PyInit_<last part of
 name>`` (``@c(PyInit__native)`` for ``mypkg._native``).
@@ -33,6 +41,7 @@ SwiftPy's own ``setup.py`` imports this file by path (the package is not install
 it builds itself), so this module must only depend on the standard library and setuptools.
 """
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -40,10 +49,80 @@ import sys
 import sysconfig
 
 from setuptools import Extension
+try:
+    from setuptools.errors import CompileError
+except ImportError:  # setuptools < 59
+    from distutils.errors import CompileError
 from setuptools.command.build_ext import build_ext as _setuptools_build_ext
 
 __all__ = ["SwiftExtension", "build_ext", "swiftpm_environment", "swift_build", "python_build_config",
-           "write_pkgconfig", "prepare_scratch"]
+           "write_pkgconfig", "prepare_scratch", "package_path", "sync_package", "SwiftBuildError",
+           "compiler_errors"]
+
+#: The folder name of the shipped Swift package. SwiftPM names a path dependency after
+#: its folder (the package *identity*), so this is what ``.product(name: "SwiftPy",
+#: package: "SwiftPy")`` refers to; a git URL ending in ``SwiftPy.git`` has the same one.
+PACKAGE_FOLDER = "SwiftPy"
+
+#: What a dependent SwiftPM package needs of SwiftPy's source tree.
+PACKAGE_CONTENTS = ("Package.swift", "Sources", "CModules")
+
+
+def package_path():
+    """The folder holding SwiftPy's Swift package (``Package.swift``, ``Sources/``,
+    ``CModules/``) for the installed ``swiftpy``: ``swiftpy/swift/SwiftPy`` inside an
+    installed wheel, or the repository root for a source checkout (editable install)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    shipped = os.path.join(here, "swift", PACKAGE_FOLDER)
+    if os.path.exists(os.path.join(shipped, "Package.swift")):
+        return shipped
+    checkout = os.path.dirname(os.path.dirname(here))  # <repo>/python/swiftpy -> <repo>
+    if os.path.exists(os.path.join(checkout, "Package.swift")) and os.path.isdir(os.path.join(checkout, "Sources", "SwiftPy")):
+        return checkout
+    raise RuntimeError(f"SwiftPy's Swift package is missing from {here} (a broken install of swiftpy-builtins?)")
+
+
+def _package_files(source):
+    for entry in PACKAGE_CONTENTS:
+        top = os.path.join(source, entry)
+        if os.path.isfile(top):
+            yield entry
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield os.path.relpath(os.path.join(folder, name), source)
+
+
+def sync_package(source, destination):
+    """Makes ``destination`` hold the same SwiftPy package files as ``source``, rewriting
+    only files whose bytes differ (unchanged files keep their times, so SwiftPM does not
+    recompile them) and deleting files ``source`` does not have; returns destination."""
+    wanted = set(_package_files(source))
+    for relative in sorted(wanted):
+        src, dst = os.path.join(source, relative), os.path.join(destination, relative)
+        with open(src, "rb") as f:
+            data = f.read()
+        try:
+            with open(dst, "rb") as f:
+                if f.read() == data:
+                    continue
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "wb") as f:
+            f.write(data)
+    if os.path.isdir(destination):
+        for folder, _, files in os.walk(destination, topdown=False):
+            for name in files:
+                path = os.path.join(folder, name)
+                if os.path.relpath(path, destination) not in wanted:
+                    os.remove(path)
+            if folder != destination and not os.listdir(folder):
+                os.rmdir(folder)
+    return destination
+
 
 
 def python_build_config():
@@ -140,17 +219,24 @@ def prepare_scratch(scratch_path, config=None):
     return write_pkgconfig(os.path.join(scratch_path, "swiftpy-pkgconfig"), config)
 
 
-def swiftpm_environment(base=None, scratch_path=None):
+def swiftpm_environment(base=None, scratch_path=None, package_dir=None):
     """The environment for ``swift build``: PKG_CONFIG_PATH starting with pkg-config
     files generated from this interpreter's sysconfig (in ``scratch_path``, prepared by
-    ``prepare_scratch``), and SWIFTPY_PYTHON set to it (SwiftPy's manifest asks it for
-    LIBDIR, for the rpath of programs that embed it)."""
+    ``prepare_scratch``), SWIFTPY_PYTHON set to it (SwiftPy's manifest asks it for
+    LIBDIR, for the rpath of programs that embed it), and SWIFTPY_PACKAGE_PATH (unless
+    set) to a copy of SwiftPy's Swift package in the build folder, for a dependent
+    ``Package.swift`` (not when ``package_dir`` is SwiftPy itself)."""
     env = dict(os.environ if base is None else base)
     if scratch_path is None:
         scratch_path = default_scratch_path(os.getcwd())
     pkgconfig = prepare_scratch(scratch_path)
     env["PKG_CONFIG_PATH"] = os.pathsep.join(p for p in (pkgconfig, env.get("PKG_CONFIG_PATH", "")) if p)
     env["SWIFTPY_PYTHON"] = sys.executable
+    if not env.get("SWIFTPY_PACKAGE_PATH"):
+        source = package_path()
+        if package_dir is None or os.path.realpath(package_dir) != os.path.realpath(source):
+            env["SWIFTPY_PACKAGE_PATH"] = sync_package(
+                source, os.path.join(scratch_path, "swiftpy-package", PACKAGE_FOLDER))
     return env
 
 
@@ -159,15 +245,70 @@ def default_scratch_path(package_dir):
     return os.path.join(os.path.abspath(package_dir), f".build-{sys.implementation.cache_tag}")
 
 
+class SwiftBuildError(CompileError):
+    """``swift build`` failed. The message holds the compiler's errors only (each once,
+    with its source context); setuptools prints it as ``error: ...`` at the end of the
+    build output, without a traceback."""
+
+
+#: A compiler diagnostic's first line: ``/path/File.swift:12:5: error: message``, or
+#: SwiftPM's own ``error: message``.
+_DIAGNOSTIC = re.compile(r"^(?:\S.*?:\d+(?::\d+)?: |)(error|warning|note|remark): ")
+#: Lines that only repeat that something above failed.
+_NOISE = re.compile(r"(command failed with exit code|fatalError$|^error: (emit-module|compile|link) command failed)")
+
+
+def compiler_errors(output, kind="error", limit=20):
+    """The ``kind`` diagnostics (``error`` or ``warning``) in ``swift build`` output, each
+    with the lines that follow it (the source excerpt and caret, and its notes), each
+    distinct diagnostic once, at most ``limit`` (None: all); an empty list if there are none."""
+    lines = output.splitlines()
+    blocks, seen, i = [], set(), 0
+    while i < len(lines):
+        match = _DIAGNOSTIC.match(lines[i])
+        if not match or match.group(1) != kind or _NOISE.search(lines[i]):
+            i += 1
+            continue
+        block, i = [lines[i]], i + 1
+        while i < len(lines):
+            line = lines[i]
+            follow = _DIAGNOSTIC.match(line)
+            if follow and follow.group(1) != "note":
+                break
+            if not line.strip() or line.startswith("[") or line.startswith("Building ") or line.startswith("Compiling "):
+                break
+            block.append(line)
+            i += 1
+        if block[0].strip() not in seen:
+            seen.add(block[0].strip())
+            blocks.append("\n".join(block))
+    return blocks[:limit]
+
+
+def _built_library(scratch_path, configuration, product, command, package_dir, env):
+    """``lib<product>.so`` in the build folder (``<scratch>/<configuration>`` is SwiftPM's
+    link to the triple's folder; ``--show-bin-path`` when it is not there)."""
+    bin_path = os.path.join(scratch_path, configuration)
+    if not os.path.isdir(bin_path):
+        out = subprocess.check_output(command + ["--show-bin-path"], cwd=package_dir, env=env, text=True)
+        bin_path = out.strip().splitlines()[-1]
+    return os.path.join(bin_path, f"lib{product}.so")
+
+
 def swift_build(package_dir, product, *, configuration="release", scratch_path=None,
                 static_stdlib=True, swift_flags=(), swift=None, verbose=True):
-    """Builds one SwiftPM product for this interpreter; returns the path of ``lib<product>.so``."""
+    """Builds one SwiftPM product for this interpreter; returns the path of ``lib<product>.so``.
+
+    The output of ``swift build`` is captured into ``<scratch>/swiftpy-build.log`` (and
+    streamed to stderr with ``SWIFTPY_BUILD_VERBOSE=1``). A failed build raises
+    ``SwiftBuildError`` with the compiler's errors; the warnings of a successful build are
+    printed to stderr, each once."""
     swift = swift or os.environ.get("SWIFTPY_SWIFT") or shutil.which("swift")
     if not swift:
-        raise RuntimeError("building a Swift extension needs a Swift 6 toolchain (`swift` on PATH, or $SWIFTPY_SWIFT)")
+        raise SwiftBuildError("building a Swift extension needs a Swift 6 toolchain (`swift` on PATH, or $SWIFTPY_SWIFT)")
     package_dir = os.path.abspath(package_dir)
     if not os.path.exists(os.path.join(package_dir, "Package.swift")):
-        raise RuntimeError(f"no Package.swift in {package_dir}")
+        raise SwiftBuildError(f"no Package.swift in {package_dir}")
     scratch_path = os.path.join(package_dir, scratch_path) if scratch_path else default_scratch_path(package_dir)
     command = [swift, "build", "-c", configuration, "--product", product, "--scratch-path", scratch_path]
     if static_stdlib:
@@ -178,14 +319,38 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
     # `-Xswiftc -warnings-as-errors` so that a new warning fails CI (a package must not
     # put that flag in its Package.swift: it would break builds of its dependents).
     command += shlex.split(os.environ.get("SWIFTPY_SWIFT_FLAGS", ""))
-    env = swiftpm_environment(scratch_path=scratch_path)
+    env = swiftpm_environment(scratch_path=scratch_path, package_dir=package_dir)
+    stream = os.environ.get("SWIFTPY_BUILD_VERBOSE", "") not in ("", "0")
     if verbose:
         print(" ".join(command), f"(in {package_dir})", file=sys.stderr, flush=True)
-    subprocess.check_call(command, cwd=package_dir, env=env)
-    bin_path = subprocess.check_output(command + ["--show-bin-path"], cwd=package_dir, env=env, text=True)
-    built = os.path.join(bin_path.strip().splitlines()[-1], f"lib{product}.so")
+    log_path = os.path.join(scratch_path, "swiftpy-build.log")
+    output = []
+    with subprocess.Popen(command, cwd=package_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as process:
+        for line in process.stdout:
+            output.append(line)
+            if stream:
+                sys.stderr.write(line)
+    text = "".join(output)
+    with open(log_path, "w") as log:
+        log.write(text)
+    if process.returncode != 0:
+        errors = compiler_errors(text) or [line.rstrip() for line in output[-30:]]
+        raise SwiftBuildError(
+            f"swift build of {product} failed (in {package_dir}):\n\n" + "\n\n".join(errors)
+            + f"\n\n(the whole build log: {log_path})")
+    # The project's own warnings are shown; those of SwiftPy's copy in the build folder
+    # (a dependency the project does not edit) are only counted.
+    warnings = compiler_errors(text, kind="warning", limit=None)
+    own = [warning for warning in warnings if not warning.startswith(scratch_path + os.sep)]
+    if own:
+        print("\n\n".join(own[:20]), file=sys.stderr, flush=True)
+    if len(warnings) > len(own):
+        print(f"swiftpy.build: {len(warnings) - len(own)} warnings in dependencies not shown (see {log_path})",
+              file=sys.stderr, flush=True)
+    built = _built_library(scratch_path, configuration, product, command, package_dir, env)
     if not os.path.exists(built):
-        raise RuntimeError(f"swift build succeeded but {built} is missing: is {product!r} a .dynamic library product?")
+        raise SwiftBuildError(f"swift build succeeded but {built} is missing: is {product!r} a .dynamic library product?")
     return built
 
 
@@ -237,8 +402,10 @@ def _main(argv):
     if len(argv) != 2 or argv[0] != "env":
         print("usage: python -m swiftpy.build env SCRATCH_PATH", file=sys.stderr)
         return 2
-    env = swiftpm_environment(scratch_path=os.path.abspath(argv[1]))
-    for key in ("PKG_CONFIG_PATH", "SWIFTPY_PYTHON"):
+    env = swiftpm_environment(scratch_path=os.path.abspath(argv[1]), package_dir=os.getcwd())
+    for key in ("PKG_CONFIG_PATH", "SWIFTPY_PYTHON", "SWIFTPY_PACKAGE_PATH"):
+        if key not in env:
+            continue
         print(f"export {key}={shlex.quote(env[key])}")
     return 0
 
