@@ -104,6 +104,7 @@ def typecheck(block, directory):
     command = [
         "swiftc", "-emit-sil", "-o", os.devnull, "-swift-version", "6", "-I", str(MODULES),
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
+        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPythonEmbed' / 'module.modulemap'}",
         "-Xcc", f"-I{sysconfig.get_paths()['include']}",
     ]

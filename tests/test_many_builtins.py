@@ -96,6 +96,7 @@ def shared_object(tmp_path_factory):
     command = [
         "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
+        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
         "-Xcc", f"-I{sysconfig.get_paths()['include']}",
         str(source), *objects, "-o", str(target),
     ]

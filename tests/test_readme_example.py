@@ -40,6 +40,7 @@ def test_readme_example_builds_and_runs(tmp_path):
     command = [
         "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),
         "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
+        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
         "-Xcc", f"-I{sysconfig.get_paths()['include']}",
         str(source), *objects, "-o", str(target),
         # Python's symbols stay undefined: the interpreter that loads the module has them.
