@@ -38,3 +38,29 @@ def library_objects():
     its C trap-report target), for tests that link an extension module against it."""
     return sorted(str(p) for target in ("SwiftPy.build", "CSwiftPyTraps.build")
                   for p in (DEBUG / target).glob("*.o"))
+
+
+def client_flags():
+    """swiftc flags for code compiled against the debug build outside SwiftPM, as a
+    user's would be: SwiftPy's modules and the C module maps they need."""
+    return [
+        "-swift-version", "6", "-I", str(DEBUG / "Modules"),
+        "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
+        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
+        "-Xcc", f"-I{sysconfig.get_paths()['include']}",
+    ]
+
+
+def compile_extension(source_text, folder, name, timeout=900):
+    """Compiles `source_text` with SwiftPy's debug objects into `folder/name<EXT_SUFFIX>`
+    (Python's symbols stay undefined: the interpreter that loads it has them); returns
+    the path, or fails the test with the compiler's errors."""
+    import subprocess
+    source = folder / f"{name}.swift"
+    source.write_text(source_text)
+    target = folder / (name + sysconfig.get_config_var("EXT_SUFFIX"))
+    command = ["swiftc", "-emit-library", "-parse-as-library", *client_flags(), str(source),
+               *library_objects(), "-o", str(target)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return target

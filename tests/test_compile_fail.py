@@ -29,12 +29,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def typecheck(path):
-    command = [
-        "swiftc", "-emit-sil", "-o", os.devnull, "-swift-version", "6", "-I", str(MODULES),
-        "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
-        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
-        "-Xcc", f"-I{sysconfig.get_paths()['include']}", str(path),
-    ]
+    command = ["swiftc", "-emit-sil", "-o", os.devnull, *swift_build.client_flags(), str(path)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 

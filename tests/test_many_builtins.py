@@ -88,21 +88,7 @@ needs_build = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def shared_object(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("many")
-    source = folder / "many.swift"
-    source.write_text(SOURCE)
-    objects = swift_build.library_objects()
-    target = folder / ("many" + sysconfig.get_config_var("EXT_SUFFIX"))
-    command = [
-        "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),
-        "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
-        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
-        "-Xcc", f"-I{sysconfig.get_paths()['include']}",
-        str(source), *objects, "-o", str(target),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return target
+    return swift_build.compile_extension(SOURCE, tmp_path_factory.mktemp("many"), "many")
 
 
 def load(name, path):

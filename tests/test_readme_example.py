@@ -33,20 +33,7 @@ def test_readme_block_is_short():
 
 @needs_build
 def test_readme_example_builds_and_runs(tmp_path):
-    source = tmp_path / "fastmath.swift"
-    source.write_text(readme_example())
-    objects = swift_build.library_objects()
-    target = tmp_path / ("fastmath" + sysconfig.get_config_var("EXT_SUFFIX"))
-    command = [
-        "swiftc", "-emit-library", "-parse-as-library", "-swift-version", "6", "-I", str(BUILD / "Modules"),
-        "-Xcc", f"-fmodule-map-file={ROOT / 'CModules' / 'CPython' / 'module.modulemap'}",
-        "-Xcc", f"-fmodule-map-file={ROOT / 'Sources' / 'CSwiftPyTraps' / 'include' / 'module.modulemap'}",
-        "-Xcc", f"-I{sysconfig.get_paths()['include']}",
-        str(source), *objects, "-o", str(target),
-        # Python's symbols stay undefined: the interpreter that loads the module has them.
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
+    target = swift_build.compile_extension(readme_example(), tmp_path, "fastmath", timeout=600)
 
     loader = importlib.machinery.ExtensionFileLoader("fastmath", str(target))
     spec = importlib.util.spec_from_file_location("fastmath", str(target), loader=loader)
