@@ -64,3 +64,23 @@ def compile_extension(source_text, folder, name, timeout=900):
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return target
+
+
+def needs_build():
+    """A pytest mark: skip unless swiftc and a debug build for this interpreter exist."""
+    import shutil
+    import pytest
+    return pytest.mark.skipif(
+        shutil.which("swiftc") is None or not (DEBUG / "Modules" / "SwiftPy.swiftmodule").exists() or not MATCHES,
+        reason=REASON)
+
+
+def load_extension(name, path):
+    """Imports the module `name` (its `PyInit_<name>`) from the shared object at `path`."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+    spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

@@ -58,11 +58,7 @@ let arity = ModuleDefinition(name: "decl_arity", functions: [
 @c(PyInit_decl_arity) public func PyInit_decl_arity() -> UnsafeMutableRawPointer? { arity.initialize() }
 '''
 
-needs_build = pytest.mark.skipif(
-    shutil.which("swiftc") is None or not (BUILD / "Modules" / "SwiftPy.swiftmodule").exists()
-    or not swift_build.MATCHES,
-    reason=swift_build.REASON,
-)
+needs_build = swift_build.needs_build()
 
 
 @pytest.fixture(scope="module")
@@ -70,17 +66,11 @@ def shared_object(tmp_path_factory):
     return swift_build.compile_extension(SOURCE, tmp_path_factory.mktemp("decl"), "decl")
 
 
-def load(name, path):
-    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
-    spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 @needs_build
 def test_every_fixed_width_type_may_have_a_default(shared_object):
-    good = load("decl_good", shared_object)
+    good = swift_build.load_extension("decl_good", shared_object)
     assert good.ints() == "10 -5 300 70000 7 8 9 10 11"
     assert good.ints(255, -128) == "255 -128 300 70000 7 8 9 10 11"
     assert str(inspect.signature(good.ints)) == "(a=10, b=-5, c=300, d=70000, e=7, f=8, g=9, h=10, i=11)"
@@ -101,7 +91,7 @@ def test_every_fixed_width_type_may_have_a_default(shared_object):
 ])
 def test_declaration_errors_name_the_parameter_and_types(shared_object, module, expected):
     with pytest.raises(SystemError) as error:
-        load(module, shared_object)
+        swift_build.load_extension(module, shared_object)
     message = str(error.value)
     assert message.startswith(f"module {module}: "), message
     assert expected in message, message

@@ -79,11 +79,7 @@ let fineModule = ModuleDefinition(name: "finemodule", functions: [
 public func PyInit_finemodule() -> UnsafeMutableRawPointer? { fineModule.initialize() }
 '''.replace("FUNCTIONS", str(FUNCTIONS)).replace("METHODS", str(METHODS))
 
-needs_build = pytest.mark.skipif(
-    shutil.which("swiftc") is None or not (BUILD / "Modules" / "SwiftPy.swiftmodule").exists()
-    or not swift_build.MATCHES,
-    reason=swift_build.REASON,
-)
+needs_build = swift_build.needs_build()
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,7 @@ import swift_build
 ROOT = swift_build.ROOT
 BUILD = swift_build.DEBUG
 
-needs_build = pytest.mark.skipif(
-    shutil.which("swiftc") is None or not (BUILD / "Modules" / "SwiftPy.swiftmodule").exists()
-    or not swift_build.MATCHES,
-    reason=swift_build.REASON,
-)
+needs_build = swift_build.needs_build()
 
 
 def readme_example():
