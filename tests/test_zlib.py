@@ -6,6 +6,7 @@ import copy
 import gzip
 import inspect
 import os
+import pickle
 import random
 import signal
 import subprocess
@@ -456,6 +457,22 @@ def test_copy_keeps_unused_data_and_eof():
         return e.eof, e.unused_data, e.unconsumed_tail, e.flush()
 
     same(run)
+
+
+@pytest.mark.parametrize("factory", ["compressobj", "decompressobj"])
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_pickling_refused(factory, protocol):
+    """As the stdlib: a TypeError for every protocol (a pickle could not restore the
+    stream), worded as the interpreter words it for the stdlib's type, with our type's
+    name."""
+    with pytest.raises(TypeError) as info:
+        pickle.dumps(getattr(zlib, factory)(), protocol)
+    name = type(getattr(stdzlib, factory)()).__name__
+    assert str(info.value) == f"cannot pickle 'swiftpy.zlib.{name}' object"
+    if protocol >= 2:  # the stdlib's own TypeError (0 and 1 fail on the class lookup)
+        with pytest.raises(TypeError) as std:
+            pickle.dumps(getattr(stdzlib, factory)(), protocol)
+        assert str(info.value) == str(std.value).replace("'zlib.", "'swiftpy.zlib.")
 
 
 def test_properties_read_only():

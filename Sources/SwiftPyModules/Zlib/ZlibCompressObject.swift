@@ -101,5 +101,5 @@ enum ZlibCompressObject {
             Method("__deepcopy__", doc: "Return a copy of the compression object.", [Parameter("memo", .positionalOnly)]) {
                 (py: Python, this: CompressObject, _: PyBorrowedRef) throws -> CompressObject in try this.copy(py)
             },
-        ])
+        ] + ZlibPickling.methods(CompressObject.self, qualifiedName: "swiftpy.zlib.Compress"))
 }

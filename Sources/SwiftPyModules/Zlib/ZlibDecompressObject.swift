@@ -81,7 +81,7 @@ enum ZlibDecompressObject {
                    [Parameter("memo", .positionalOnly)]) {
                 (py: Python, this: DecompressObject, _: PyBorrowedRef) throws -> DecompressObject in try this.copy(py)
             },
-        ],
+        ] + ZlibPickling.methods(DecompressObject.self, qualifiedName: "swiftpy.zlib.Decompress"),
         properties: [
             Property("unused_data", doc: "Data found after the end of the compressed stream.") {
                 (py: Python, this: DecompressObject) throws in
