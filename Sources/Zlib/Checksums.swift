@@ -55,14 +55,17 @@ public func adler32(_ input: [UInt8], initial: UInt32 = 1) -> UInt32 {
 /// Lets blocks be checksummed in parallel and joined in O(log n).
 /// The corresponding C function is `crc32_combine`. Its `z_off_t` length is `off_t`, 64-bit on
 /// the platforms this package supports (64-bit Linux and macOS), so any `Int` length fits.
+/// A zero `length2` gives what zlib gives (`crc1 ^ crc2`: B is empty only if `crc2` is 0);
+/// a negative one returns `crc1`.
 public func crc32Combine(_ crc1: UInt32, _ crc2: UInt32, length2: Int) -> UInt32 {
-    guard length2 > 0 else { return crc1 }
+    guard length2 >= 0 else { return crc1 }
     return UInt32(truncatingIfNeeded: crc32_combine(uLong(crc1), uLong(crc2), .init(truncatingIfNeeded: length2)))
 }
 
 /// The Adler-32 of A followed by B, given `adler1` = adler32(A), `adler2` = adler32(B) and
 /// B's length. The corresponding C function is `adler32_combine`.
+/// A negative `length2` returns `adler1`; zero gives what zlib gives.
 public func adler32Combine(_ adler1: UInt32, _ adler2: UInt32, length2: Int) -> UInt32 {
-    guard length2 > 0 else { return adler1 }
+    guard length2 >= 0 else { return adler1 }
     return UInt32(truncatingIfNeeded: adler32_combine(uLong(adler1), uLong(adler2), .init(truncatingIfNeeded: length2)))
 }

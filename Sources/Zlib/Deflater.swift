@@ -79,17 +79,23 @@ public final class Deflater: Sendable {
     /// - Throws: ``ZlibError`` "Error -2 while compressing data: inconsistent stream state"
     ///   after the stream was finished.
     /// The corresponding C function is `deflate` with `Z_NO_FLUSH`.
-    public func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+    ///
+    /// - Parameter progress: called between ~256 KiB pieces of work (on this thread) so the
+    ///   caller can check for Ctrl-C; what it throws is rethrown (the input consumed so far
+    ///   stays in the stream, as after any interrupted CPython call).
+    public func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
-            let feeder = InputFeeder(input)
+            var ticker = ProgressTicker(progress)
+            let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
             feeder.start(s)
             defer { InputFeeder.clear(s) }
-            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize, pieceLimit: ticker.pieceLimit)
             _ = try output.fill(s) {
                 while true {
                     let err = deflate(s, Z_NO_FLUSH)
                     if err == Z_STREAM_ERROR { throw streamError(s, err, .compressing) }
+                    try ticker.tick(s)
                     if s.pointee.avail_out == 0 { return true }
                     if feeder.remaining(s) == 0 { return false }
                     feeder.feed(s)
@@ -100,8 +106,8 @@ public final class Deflater: Sendable {
     }
 
     /// `compress` for an array.
-    public func compress(_ input: [UInt8]) throws -> [UInt8] {
-        try input.withUnsafeBytes { try compress($0) }
+    public func compress(_ input: [UInt8], progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0, progress: progress) }
     }
 
     /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
@@ -111,16 +117,18 @@ public final class Deflater: Sendable {
     /// - Throws: ``ZlibError`` "Error -2 while flushing: inconsistent stream state" for an
     ///   unknown mode or an already finished stream.
     /// The corresponding C functions are `deflate` and `deflateEnd`.
-    public func flush(_ mode: FlushMode = .finish) throws -> [UInt8] {
+    public func flush(_ mode: FlushMode = .finish, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         if mode == .noFlush { return [] }
         return try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
             InputFeeder.clear(s)
             var err = Z_OK
-            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            var ticker = ProgressTicker(progress)
+            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize, pieceLimit: ticker.pieceLimit)
             _ = try output.fill(s) {
                 err = deflate(s, mode.rawValue)
                 if err == Z_STREAM_ERROR { throw streamError(s, err, .flushing) }
+                try ticker.tick(s)
                 return s.pointee.avail_out == 0
             }
             if err == Z_STREAM_END && mode == .finish {

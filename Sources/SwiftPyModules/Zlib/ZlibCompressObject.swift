@@ -74,7 +74,9 @@ enum ZlibCompressObject {
                 """, [Parameter("data", .positionalOnly)]) {
                 (py: Python, this: CompressObject, data: PyBuffer) throws -> [UInt8] in
                 let deflater = this.deflater
-                return try this.calls.run(py, data, threshold: Threshold.stream) { try deflater.compress($0) }
+                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    try deflater.compress($0, progress: $1)
+                }
             },
             Method("flush", doc: """
                 Return a bytes object containing any remaining compressed data.
@@ -88,8 +90,8 @@ enum ZlibCompressObject {
                 (py: Python, this: CompressObject, mode: Int32) throws -> [UInt8] in
                 let deflater = this.deflater
                 // The pending input (up to a window's worth) is compressed now: detach.
-                return try this.calls.run(py, large: mode != FlushMode.noFlush.rawValue) {
-                    try deflater.flush(FlushMode(rawValue: mode))
+                return try this.calls.runInterruptibly(py, large: mode != FlushMode.noFlush.rawValue) {
+                    try deflater.flush(FlushMode(rawValue: mode), progress: $0)
                 }
             },
             Method("copy", doc: "Return a copy of the compression object.") {

@@ -12,9 +12,11 @@ let zlibModule = ModuleDefinition(
         runs with the GIL released, so threads compress in parallel.
 
         adler32(string[, start]) -- Compute an Adler-32 checksum.
+        adler32_combine(adler1, adler2, len2, /) -- Combine two Adler-32 checksums.
         compress(data[, level]) -- Compress data, with compression level 0-9 or -1.
         compressobj([level[, ...]]) -- Return a compressor object.
         crc32(string[, start]) -- Compute a CRC-32 checksum.
+        crc32_combine(crc1, crc2, len2, /) -- Combine two CRC-32 checksums.
         decompress(string,[wbits],[bufsize]) -- Decompresses a compressed string.
         decompressobj([wbits[, zdict]]) -- Return a decompressor object.
         parallel_compress(data, ...) -- Compress on several threads into one stream.
@@ -31,8 +33,11 @@ let zlibModule = ModuleDefinition(
         ZlibOneShot.decompress,
         ZlibDecompressObject.decompressobj,
         ZlibParallel.parallelCompress,
+        ZlibChecksumCombine.adler32Combine,
+        ZlibChecksumCombine.crc32Combine,
+        ZlibVersionAttribute.getattr,
     ],
-    types: [ZlibCompressObject.type, ZlibDecompressObject.type],
+    types: [ZlibCompressObject.type, ZlibDecompressObject.type, ZlibDecompressorType.type],
     exceptions: [ExceptionDefinition("error")],
     constants: [
         ("MAX_WBITS", ZlibConstants.maxWbits),
