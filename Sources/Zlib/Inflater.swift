@@ -148,7 +148,7 @@ public final class Inflater: Sendable {
             _ = try output.fill(s) {
                 try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
             }
-            Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+            try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
             if err == Z_STREAM_END {
                 // Like CPython, inflateEnd waits for flush().
                 state.eof = true
@@ -186,7 +186,7 @@ public final class Inflater: Sendable {
                 _ = try output.fill(s) {
                     try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
                 }
-                Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+                try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
                 if err == Z_STREAM_END {
                     state.eof = true
                     let end = state.stream.end()
@@ -204,8 +204,9 @@ public final class Inflater: Sendable {
     /// is otherwise cleared if it was set.
     private static func saveUnconsumedInput(
         _ state: inout State, _ input: UnsafeRawBufferPointer, consumed: Int, err: Int32
-    ) {
+    ) throws(ZlibError) {
         let leftover = UnsafeRawBufferPointer(rebasing: input[min(consumed, input.count)...])
+        try ensureAllocatable(state.unusedData.count + leftover.count)
         var hasLeftover = !leftover.isEmpty
         if err == Z_STREAM_END && hasLeftover {
             state.unusedData.append(contentsOf: leftover)

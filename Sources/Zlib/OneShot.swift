@@ -34,10 +34,12 @@ public func compress(
     guard let bound = Int(exactly: deflateBound(s, uLong(input.count))) else {
         throw ZlibError.outOfMemory("Out of memory while compressing data")
     }
-    try ensureAllocatable(bound, "Out of memory while compressing data")
+    // Presized when the bound can be allocated; otherwise grown from 16 KiB, as CPython
+    // does (highly compressible input then still compresses under a memory limit).
+    let initialCapacity = canAllocate(bound) ? max(bound, 1) : ZlibConstants.defaultBufferSize
     var ticker = ProgressTicker(progress)
     let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-    var output = OutputCollector(initialCapacity: max(bound, 1), pieceLimit: ticker.pieceLimit)
+    var output = OutputCollector(initialCapacity: initialCapacity, pieceLimit: ticker.pieceLimit)
     feeder.start(s)
     defer { InputFeeder.clear(s) }
     _ = try output.fill(s) {

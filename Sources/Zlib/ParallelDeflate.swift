@@ -267,6 +267,9 @@ private final class BlockDeflater {
         // A sync flush appends an empty stored block (5 bytes, plus bits pending) that
         // deflateBound does not count.
         let bound = Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
+        // Probed whatever its size: near an address-space limit even a block's output can
+        // fail (each worker thread's malloc arena and stack also count against it).
+        guard canAllocate(bound) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
         let feeder = InputFeeder(block)
         var output = OutputCollector(initialCapacity: bound)
         feeder.start(s)

@@ -2,11 +2,16 @@ import CZlib
 
 /// Sizes at or above this are probed with `malloc` before Swift allocates them, because a
 /// failed Swift allocation traps (and would take the whole Python process down) while
-/// CPython raises `MemoryError`.
-private let probeThreshold = 1 << 26
+/// CPython raises `MemoryError`. 1 MiB: from there a probe (an mmap/munmap pair, a few µs)
+/// costs well under 1% of the zlib work that fills the memory; smaller allocations failing
+/// means the process is out of memory anyway.
+private let probeThreshold = 1 << 20
+
+/// CPython's message when an output buffer cannot be allocated (its blocks output buffer).
+let outputBufferMessage = "Unable to allocate output buffer."
 
 /// Throws `MemoryError`-kind errors instead of letting a huge Swift allocation trap.
-func ensureAllocatable(_ byteCount: Int, _ message: String = "Insufficient memory for buffer allocation") throws(ZlibError) {
+func ensureAllocatable(_ byteCount: Int, _ message: String = outputBufferMessage) throws(ZlibError) {
     guard byteCount >= probeThreshold else { return }
     guard canAllocate(byteCount) else { throw .outOfMemory(message) }
 }
