@@ -83,6 +83,11 @@ public func decompress(
     bufferSize: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
     guard bufferSize >= 0 else { throw ZlibError.invalidArgument("bufsize must be non-negative") }
+    // libdeflate first where its result is identical; zlib for everything else, and for
+    // any stream libdeflate rejects, so errors keep CPython's exact messages.
+    if let output = try libdeflateDecompress(input, wbits: wbits, bufferSize: bufferSize, progress: progress) {
+        return output
+    }
     var stream = ZStream(kind: .inflate)
     let code = stream.initInflate(wbits: wbits)
     switch code {

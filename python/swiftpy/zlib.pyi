@@ -26,6 +26,7 @@ Z_BLOCK: int
 Z_TREES: int
 ZLIB_VERSION: str
 ZLIB_RUNTIME_VERSION: str
+ENGINES: dict[str, str]
 
 class error(Exception): ...
 

@@ -62,6 +62,11 @@ let zlibModule = ModuleDefinition(
         ("Z_TREES", FlushMode.trees.rawValue),
         ("ZLIB_VERSION", zlibVersion),
         ("ZLIB_RUNTIME_VERSION", zlibRuntimeVersion()),
+        // The engines linked in, by name, with their versions. zlib compresses by default
+        // (byte-identical to the stdlib); decompress (one-shot), crc32 and adler32 use
+        // libdeflate and ISA-L where the result is identical.
+        ("ENGINES", ["zlib": zlibRuntimeVersion(), "libdeflate": EngineVersions.libdeflate,
+                     "isal": EngineVersions.isal]),
     ]
 )
 
