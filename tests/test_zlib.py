@@ -92,7 +92,13 @@ def test_error_class():
 def test_function_signatures(name):
     if name == "compress" and sys.version_info < (3, 11):
         pytest.skip("stdlib zlib.compress has no wbits before 3.11; swiftpy.zlib's has")
-    assert inspect.signature(getattr(zlib, name)) == inspect.signature(getattr(stdzlib, name))
+    ours = inspect.signature(getattr(zlib, name))
+    if name in ("compress", "compressobj"):
+        # The stdlib's parameters, plus a keyword-only engine='zlib' at the end.
+        engine = ours.parameters["engine"]
+        assert (engine.kind, engine.default) == (inspect.Parameter.KEYWORD_ONLY, "zlib")
+        ours = ours.replace(parameters=[p for p in ours.parameters.values() if p.name != "engine"])
+    assert ours == inspect.signature(getattr(stdzlib, name))
 
 
 @pytest.mark.parametrize("method", ["compress", "flush", "copy", "__copy__", "__deepcopy__"])
@@ -109,7 +115,7 @@ def test_decompress_method_signatures(method):
 
 def test_parallel_compress_signature():
     assert str(inspect.signature(zlib.parallel_compress)) == \
-        "(data, level=-1, wbits=15, threads=None, block_size=131072)"
+        "(data, level=-1, wbits=15, threads=None, block_size=131072, *, engine='zlib')"
 
 
 def test_types_not_instantiable():
@@ -684,12 +690,16 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
         "Decompress.decompress(max_length)": lambda: zlib.decompressobj().decompress(packed, 500 << 20),
         "Decompress.flush": lambda: flush_tail(),
         "_ZlibDecompressor.decompress": lambda: zlib._ZlibDecompressor().decompress(packed),
+        "compress(engine=fast, level 6)": lambda: zlib.compress(data, 6, engine="fast"),
+        "compress(engine=fast, level 1)": lambda: zlib.compress(big, 1, engine="fast"),
+        "parallel_compress(engine=fast)": lambda: zlib.parallel_compress(big, 1, threads=2, engine="fast"),
     }
     def flush_tail():
         d = zlib.decompressobj()
         d.decompress(packed, 1)   # the rest waits in unconsumed_tail for flush()
         return d.flush()
-    if "ecompress" in what:
+    big = data * 3 if "level 1" in what or "parallel_compress(engine" in what else None
+    if what.startswith(("decompress", "Decompress", "_Zlib")):
         import zlib as stdzlib
         packed = stdzlib.compress(bytes(600 << 20), 1)   # 600 MB of zeros
     threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
@@ -705,7 +715,8 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
 
 @pytest.mark.parametrize("what", [
     "compress", "decompress", "parallel_compress", "crc32", "Compress.compress", "Decompress.decompress",
-    "Decompress.decompress(max_length)", "Decompress.flush", "_ZlibDecompressor.decompress"])
+    "Decompress.decompress(max_length)", "Decompress.flush", "_ZlibDecompressor.decompress",
+    "compress(engine=fast, level 6)", "compress(engine=fast, level 1)", "parallel_compress(engine=fast)"])
 def test_ctrl_c_interrupts_long_calls(what):
     """KeyboardInterrupt within 100 ms of SIGINT, one-shot and streaming calls alike."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))

@@ -9,4 +9,12 @@
 /// `ISAL_VERSION` (0x021e00 for 2.30.0): built from function-like macros, which Swift
 /// cannot import.
 static inline unsigned swiftpy_isal_version(void) { return ISAL_VERSION; }
+
+/// `ISAL_DEF_LVL1_DEFAULT`: the level-1 work buffer size (a macro expression).
+static inline unsigned swiftpy_isal_level1_buffer_size(void) { return ISAL_DEF_LVL1_DEFAULT; }
+
+/// Whether the stream has written its end (`internal_state.state == ZSTATE_END`).
+static inline int swiftpy_isal_deflate_ended(const struct isal_zstream *stream) {
+    return stream->internal_state.state == ZSTATE_END;
+}
 #endif

@@ -41,22 +41,28 @@ enum ZlibCompressObject {
               zdict
                 The predefined compression dictionary - a sequence of bytes
                 containing subsequences that are likely to occur in the input data.
+              engine
+                'zlib' (default) or 'fast'; compressor objects always run zlib.
             """,
         [Parameter("level", default: ZlibConstants.defaultCompression, shownAs: "Z_DEFAULT_COMPRESSION"),
          Parameter("method", default: ZlibConstants.deflated, shownAs: "DEFLATED"),
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("memLevel", default: ZlibConstants.defaultMemLevel, shownAs: "DEF_MEM_LEVEL"),
          Parameter("strategy", default: ZlibConstants.defaultStrategy, shownAs: "Z_DEFAULT_STRATEGY"),
-         Parameter("zdict", default: CompressDictionary.absent)]
-    ) { (_: Python, level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32,
-         zdict: CompressDictionary) throws -> CompressObject in
+         Parameter("zdict", default: CompressDictionary.absent),
+         Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
+    ) { (py: Python, level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32,
+         zdict: CompressDictionary, _: EngineArgument) throws -> CompressObject in
+        let growth = ZlibInterpreter.outputGrowth(py)
+        // engine='fast' is accepted for symmetry with compress(); no faster engine here can
+        // both stream and copy() its state, so every compressor object runs zlib.
         // Creating the stream allocates ~256 KiB and clears part of it: a few µs, GIL held.
         guard let dictionary = zdict.bytes else {
             return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                               strategy: strategy))
+                                               strategy: strategy, outputGrowth: growth))
         }
         return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                           strategy: strategy, zdict: dictionary))
+                                           strategy: strategy, zdict: dictionary, outputGrowth: growth))
     }
 
     static let type = TypeDefinition(

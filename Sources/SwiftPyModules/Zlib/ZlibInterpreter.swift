@@ -23,4 +23,9 @@ enum ZlibInterpreter {
     static func inflaterSemantics(_ py: Python) -> InflaterSemantics {
         version(py) >= 314 ? .cpython314 : .cpython39
     }
+
+    /// The output buffer sizes of this interpreter's stdlib compression calls.
+    static func outputGrowth(_ py: Python) -> OutputGrowth {
+        version(py) >= 310 ? .cpython310 : .cpython39
+    }
 }

@@ -106,8 +106,12 @@ struct ProgressTicker {
     var pieceLimit: Int { callback == nil ? Int(UInt32.max) : Int(Self.interval) }
 
     mutating func tick(_ stream: UnsafeMutablePointer<z_stream>) throws {
+        try tick(count: UInt(stream.pointee.total_in) &+ UInt(stream.pointee.total_out))
+    }
+
+    /// `tick` for any engine: `now` is its running count of bytes read plus written.
+    mutating func tick(count now: UInt) throws {
         guard let callback else { return }
-        let now = UInt(stream.pointee.total_in) &+ UInt(stream.pointee.total_out)
         if now &- last >= Self.interval {
             last = now
             try callback()
