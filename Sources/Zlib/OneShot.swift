@@ -83,7 +83,10 @@ public func compress(
 
 /// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.
 ///
-/// Output grows geometrically in Swift arrays that zlib writes into directly; nothing calls
+/// libdeflate decodes it when it can give the identical result (``LibdeflateFormat``, up
+/// to 64 MiB of output); otherwise, and for any stream libdeflate rejects, zlib does, so
+/// errors are CPython's. With zlib, output grows geometrically in Swift arrays that zlib
+/// writes into directly; nothing calls
 /// back into the caller except `progress`. Data after the end of the stream is ignored, as
 /// in CPython.
 ///

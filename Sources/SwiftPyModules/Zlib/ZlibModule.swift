@@ -1,9 +1,10 @@
 import SwiftPy
 import Zlib
 
-/// `swiftpy.zlib`: a drop-in for CPython 3.11's `zlib` whose compression, decompression
-/// and checksums run with the GIL released (above small size thresholds), plus
-/// `parallel_compress`.
+/// `swiftpy.zlib`: a drop-in for the running CPython's `zlib` whose compression,
+/// decompression and checksums run with the GIL released (above small size thresholds),
+/// with libdeflate and ISA-L where results are identical, plus `parallel_compress` and
+/// `engine="fast"` compression.
 let zlibModule = ModuleDefinition(
     name: "swiftpy.zlib",
     doc: """
