@@ -55,6 +55,13 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "CModules/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Faster engines for what gives identical results whatever the engine
+        // (decompression, crc32, adler32) and for `engine="fast"` compression. No pkgConfig:
+        // Debian's packages do not ship a .pc file on every release; the module maps link.
+        .systemLibrary(
+            name: "CLibdeflate", path: "CModules/CLibdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CISAL", path: "CModules/CISAL", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(
             name: "COpenBLAS", path: "CModules/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -68,7 +75,7 @@ let package = Package(
             // user's builtins included, needs no flag.
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"]),
-        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Zlib", dependencies: ["CZlib", "CLibdeflate", "CISAL"]),
         .target(name: "BLAS", dependencies: ["COpenBLAS"]),
         .target(name: "SwiftPyModules", dependencies: ["SwiftPy", "Zlib", "BLAS"]),
         .executableTarget(

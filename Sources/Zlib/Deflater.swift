@@ -13,6 +13,11 @@ import Synchronization
 public final class Deflater: Sendable {
     private struct State: ~Copyable {
         var stream: ZStream
+        /// CPython's output buffer sizes, which shape level-0 (stored) streams.
+        var growth: OutputGrowth = .cpython310
+        /// Level 0: stored blocks end where input or output space does, so progress
+        /// pieces (which would cut both) are off; storing runs at memory speed.
+        var stored = false
     }
 
     private let state: Mutex<State>
@@ -30,24 +35,25 @@ public final class Deflater: Sendable {
     /// The corresponding C functions are `deflateInit2_` and `deflateSetDictionary`.
     public convenience init(
         level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
-        strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil
+        strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil, outputGrowth: OutputGrowth = .cpython310
     ) throws {
         if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
         try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
-                      dictionary: zdict.map { Array($0) })
+                      dictionary: zdict.map { Array($0) }, outputGrowth: outputGrowth)
     }
 
     /// Creates a compressor with an array dictionary.
     public convenience init(
         level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
-        strategy: Int32 = 0, zdict: [UInt8]
+        strategy: Int32 = 0, zdict: [UInt8], outputGrowth: OutputGrowth = .cpython310
     ) throws {
         try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
-                      dictionary: zdict)
+                      dictionary: zdict, outputGrowth: outputGrowth)
     }
 
     private init(
-        level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32, dictionary zdict: [UInt8]?
+        level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32, dictionary zdict: [UInt8]?,
+        outputGrowth: OutputGrowth
     ) throws {
         if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
         var stream = ZStream(kind: .deflate)
@@ -70,7 +76,7 @@ public final class Deflater: Sendable {
             default: throw ZlibError(kind: .invalidArgument, code: err, message: "deflateSetDictionary()")
             }
         }
-        self.state = Mutex(State(stream: stream))
+        self.state = Mutex(State(stream: stream, growth: outputGrowth, stored: level == 0))
     }
 
     /// Compresses `input` and returns what zlib has produced so far (maybe nothing).
@@ -79,17 +85,23 @@ public final class Deflater: Sendable {
     /// - Throws: ``ZlibError`` "Error -2 while compressing data: inconsistent stream state"
     ///   after the stream was finished.
     /// The corresponding C function is `deflate` with `Z_NO_FLUSH`.
-    public func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+    ///
+    /// - Parameter progress: called between ~256 KiB pieces of work (on this thread) so the
+    ///   caller can check for Ctrl-C; what it throws is rethrown (the input consumed so far
+    ///   stays in the stream, as after any interrupted CPython call).
+    public func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
-            let feeder = InputFeeder(input)
+            var ticker = ProgressTicker(state.stored ? nil : progress)
+            let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
             feeder.start(s)
             defer { InputFeeder.clear(s) }
-            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
             _ = try output.fill(s) {
                 while true {
                     let err = deflate(s, Z_NO_FLUSH)
                     if err == Z_STREAM_ERROR { throw streamError(s, err, .compressing) }
+                    try ticker.tick(s)
                     if s.pointee.avail_out == 0 { return true }
                     if feeder.remaining(s) == 0 { return false }
                     feeder.feed(s)
@@ -100,8 +112,8 @@ public final class Deflater: Sendable {
     }
 
     /// `compress` for an array.
-    public func compress(_ input: [UInt8]) throws -> [UInt8] {
-        try input.withUnsafeBytes { try compress($0) }
+    public func compress(_ input: [UInt8], progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0, progress: progress) }
     }
 
     /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
@@ -111,16 +123,18 @@ public final class Deflater: Sendable {
     /// - Throws: ``ZlibError`` "Error -2 while flushing: inconsistent stream state" for an
     ///   unknown mode or an already finished stream.
     /// The corresponding C functions are `deflate` and `deflateEnd`.
-    public func flush(_ mode: FlushMode = .finish) throws -> [UInt8] {
+    public func flush(_ mode: FlushMode = .finish, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         if mode == .noFlush { return [] }
         return try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
             InputFeeder.clear(s)
             var err = Z_OK
-            var output = OutputCollector(initialCapacity: ZlibConstants.defaultBufferSize)
+            var ticker = ProgressTicker(state.stored ? nil : progress)
+            var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
             _ = try output.fill(s) {
                 err = deflate(s, mode.rawValue)
                 if err == Z_STREAM_ERROR { throw streamError(s, err, .flushing) }
+                try ticker.tick(s)
                 return s.pointee.avail_out == 0
             }
             if err == Z_STREAM_END && mode == .finish {
@@ -148,7 +162,7 @@ public final class Deflater: Sendable {
             case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for compression object")
             default: throw state.stream.error(code, .copyingCompressor)
             }
-            return Deflater(state: State(stream: clone))
+            return Deflater(state: State(stream: clone, growth: state.growth, stored: state.stored))
         }
     }
 

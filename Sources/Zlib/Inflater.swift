@@ -1,6 +1,18 @@
 import CZlib
 import Synchronization
 
+/// Which CPython release's `Decompress` bookkeeping an ``Inflater`` reproduces where
+/// releases differ (so a drop-in behaves as the stdlib of the interpreter it runs in).
+public enum InflaterSemantics: Sendable, Equatable {
+    /// CPython 3.9 to 3.13: `flush()` swallows stream errors (returning the output so
+    /// far), and input after the end of the stream stays in `unconsumed_tail` too when a
+    /// tail was pending.
+    case cpython39
+    /// CPython 3.14 and later: `flush()` raises stream errors ("Error -3 while
+    /// decompressing data: ..."), and input after the end goes to `unused_data` only.
+    case cpython314
+}
+
 /// A streaming decompressor, the engine of CPython's `zlib.decompressobj()` / `Decompress`
 /// type, including its `unused_data`, `unconsumed_tail` and `eof` bookkeeping.
 ///
@@ -16,6 +28,7 @@ public final class Inflater: Sendable {
         var eof = false
         var unusedData: [UInt8] = []
         var unconsumedTail: [UInt8] = []
+        var semantics: InflaterSemantics = .cpython39
     }
 
     private let state: Mutex<State>
@@ -34,17 +47,19 @@ public final class Inflater: Sendable {
     ///   "Error -2 while setting zdict: ..." when zlib rejects the dictionary, an
     ///   `OverflowError`-kind error for a zdict over 4 GiB, or a `MemoryError`-kind error.
     /// The corresponding C functions are `inflateInit2_` and `inflateSetDictionary`.
-    public convenience init(wbits: Int32 = 15, zdict: UnsafeRawBufferPointer? = nil) throws {
-        try self.init(wbits: wbits, dictionary: zdict.map { Array($0) })
+    public convenience init(
+        wbits: Int32 = 15, zdict: UnsafeRawBufferPointer? = nil, semantics: InflaterSemantics = .cpython39
+    ) throws {
+        try self.init(wbits: wbits, dictionary: zdict.map { Array($0) }, semantics: semantics)
     }
 
     /// Creates a decompressor with an array dictionary.
-    public convenience init(wbits: Int32 = 15, zdict: [UInt8]) throws {
-        try self.init(wbits: wbits, dictionary: zdict)
+    public convenience init(wbits: Int32 = 15, zdict: [UInt8], semantics: InflaterSemantics = .cpython39) throws {
+        try self.init(wbits: wbits, dictionary: zdict, semantics: semantics)
     }
 
-    private init(wbits: Int32, dictionary zdict: [UInt8]?) throws {
-        var state = State(stream: ZStream(kind: .inflate), zdict: zdict)
+    private init(wbits: Int32, dictionary zdict: [UInt8]?, semantics: InflaterSemantics) throws {
+        var state = State(stream: ZStream(kind: .inflate), zdict: zdict, semantics: semantics)
         let code = state.stream.initInflate(wbits: wbits)
         switch code {
         case Z_OK: break
@@ -65,7 +80,7 @@ public final class Inflater: Sendable {
     /// `mode` picks the flush mode from the input still to feed.
     private static func inflateUntilFull(
         _ s: UnsafeMutablePointer<z_stream>, _ feeder: InputFeeder, _ state: inout State, _ err: inout Int32,
-        mode: (Int) -> Int32
+        _ ticker: inout ProgressTicker, mode: (Int) -> Int32
     ) throws -> Bool {
         while true {
             err = inflate(s, mode(feeder.remaining(s)))
@@ -76,6 +91,7 @@ public final class Inflater: Sendable {
                 continue
             default: return false
             }
+            try ticker.tick(s)
             if s.pointee.avail_out == 0 { return true }
             if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
             feeder.feed(s)
@@ -111,21 +127,28 @@ public final class Inflater: Sendable {
     /// - Throws: ``ZlibError`` such as "Error -3 while decompressing data: invalid stored
     ///   block lengths"; "max_length must be non-negative" (`ValueError`).
     /// The corresponding C function is `inflate` with `Z_SYNC_FLUSH`.
-    public func decompress(_ input: UnsafeRawBufferPointer, maxLength: Int = 0) throws -> [UInt8] {
+    ///
+    /// - Parameter progress: called between ~256 KiB pieces of work so the caller can check
+    ///   for Ctrl-C; what it throws is rethrown.
+    public func decompress(
+        _ input: UnsafeRawBufferPointer, maxLength: Int = 0, progress: (() throws -> Void)? = nil
+    ) throws -> [UInt8] {
         guard maxLength >= 0 else { throw ZlibError.invalidArgument("max_length must be non-negative") }
         let limit = maxLength == 0 ? Int.max : maxLength
         return try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
-            let feeder = InputFeeder(input)
+            var ticker = ProgressTicker(progress)
+            let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
             feeder.start(s)
             defer { InputFeeder.clear(s) }
             var output = OutputCollector(
-                initialCapacity: min(ZlibConstants.defaultBufferSize, limit), limit: limit)
+                initialCapacity: min(ZlibConstants.defaultBufferSize, limit), limit: limit,
+                pieceLimit: ticker.pieceLimit)
             var err = Z_OK
             _ = try output.fill(s) {
-                try Self.inflateUntilFull(s, feeder, &state, &err) { _ in Z_SYNC_FLUSH }
+                try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
             }
-            Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+            try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
             if err == Z_STREAM_END {
                 // Like CPython, inflateEnd waits for flush().
                 state.eof = true
@@ -137,8 +160,8 @@ public final class Inflater: Sendable {
     }
 
     /// `decompress` for an array.
-    public func decompress(_ input: [UInt8], maxLength: Int = 0) throws -> [UInt8] {
-        try input.withUnsafeBytes { try decompress($0, maxLength: maxLength) }
+    public func decompress(_ input: [UInt8], maxLength: Int = 0, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try input.withUnsafeBytes { try decompress($0, maxLength: maxLength, progress: progress) }
     }
 
     /// Decompresses what is left, including ``unconsumedTail`` (CPython's
@@ -148,25 +171,28 @@ public final class Inflater: Sendable {
     /// - Parameter length: the initial output size; must be positive ("length must be
     ///   greater than zero", `ValueError`).
     /// The corresponding C functions are `inflate` with `Z_FINISH` and `inflateEnd`.
-    public func flush(length: Int = ZlibConstants.defaultBufferSize) throws -> [UInt8] {
+    public func flush(length: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         guard length > 0 else { throw ZlibError.invalidArgument("length must be greater than zero") }
         return try state.withLock { state throws -> [UInt8] in
             let tail = state.unconsumedTail
             return try tail.withUnsafeBytes { input throws -> [UInt8] in
                 let s = state.stream.pointer
-                let feeder = InputFeeder(input)
+                var ticker = ProgressTicker(progress)
+                let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
                 feeder.start(s)
                 defer { InputFeeder.clear(s) }
-                var output = OutputCollector(initialCapacity: length)
+                var output = OutputCollector(initialCapacity: length, pieceLimit: ticker.pieceLimit)
                 var err = Z_OK
                 _ = try output.fill(s) {
-                    try Self.inflateUntilFull(s, feeder, &state, &err) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
+                    try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
                 }
-                Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+                try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
                 if err == Z_STREAM_END {
                     state.eof = true
                     let end = state.stream.end()
                     if end != Z_OK { throw state.stream.error(end, .finishingDecompression) }
+                } else if state.semantics == .cpython314 && err != Z_OK && err != Z_BUF_ERROR {
+                    throw state.stream.error(err, .decompressing)
                 }
                 return try output.finish()
             }
@@ -178,16 +204,19 @@ public final class Inflater: Sendable {
     /// is otherwise cleared if it was set.
     private static func saveUnconsumedInput(
         _ state: inout State, _ input: UnsafeRawBufferPointer, consumed: Int, err: Int32
-    ) {
+    ) throws(ZlibError) {
         let leftover = UnsafeRawBufferPointer(rebasing: input[min(consumed, input.count)...])
+        try ensureAllocatable(state.unusedData.count + leftover.count)
         var hasLeftover = !leftover.isEmpty
         if err == Z_STREAM_END && hasLeftover {
             state.unusedData.append(contentsOf: leftover)
             hasLeftover = false
         }
         if hasLeftover || !state.unconsumedTail.isEmpty {
-            // CPython slices from next_in here even when the bytes went to unused_data.
-            state.unconsumedTail = Array(leftover)
+            // CPython before 3.14 slices from next_in here even when the bytes went to
+            // unused_data; 3.14 leaves them out of unconsumed_tail.
+            let endedHere = err == Z_STREAM_END && state.semantics == .cpython314
+            state.unconsumedTail = endedHere ? [] : Array(leftover)
         }
     }
 
@@ -208,7 +237,7 @@ public final class Inflater: Sendable {
             }
             return Inflater(state: State(
                 stream: clone, zdict: state.zdict, eof: state.eof,
-                unusedData: state.unusedData, unconsumedTail: state.unconsumedTail))
+                unusedData: state.unusedData, unconsumedTail: state.unconsumedTail, semantics: state.semantics))
         }
     }
 }

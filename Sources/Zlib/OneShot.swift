@@ -14,10 +14,24 @@ import CZlib
 /// - Throws: ``ZlibError`` ("Bad compression level" for an invalid level or wbits, as
 ///   CPython), or whatever `progress` throws.
 /// The corresponding C functions are `deflateInit2_`, `deflateBound`, `deflate`, `deflateEnd`.
+///   - engine: `.zlib` (byte-identical to CPython) or `.fast` (see ``CompressionEngine``).
+///   - outputGrowth: the CPython release whose output buffer sizes to reproduce (they
+///     shape level-0 streams).
 public func compress(
-    _ input: UnsafeRawBufferPointer, level: Int32 = -1, wbits: Int32 = 15,
-    progress: (() throws -> Void)? = nil
+    _ input: UnsafeRawBufferPointer, level: Int32 = -1, wbits: Int32 = 15, engine: CompressionEngine = .zlib,
+    outputGrowth: OutputGrowth = .cpython310, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
+    if engine == .fast, let plan = FastCompressionPlan(level: level, wbits: wbits) {
+        switch plan {
+        case .isal:
+            let bound = input.count &+ input.count >> 12 &+ input.count >> 14 &+ 64
+            return try IsalDeflater().compress(
+                input, format: FastFormat(wbits: wbits),
+                initialCapacity: canAllocate(bound) ? bound : ZlibConstants.defaultBufferSize, progress: progress)
+        case .libdeflate(let level):
+            return try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), progress: progress)
+        }
+    }
     var stream = ZStream(kind: .deflate)
     let code = stream.initDeflate(
         level: level, method: Z_DEFLATED, wbits: wbits, memLevel: ZlibConstants.defaultMemLevel,
@@ -34,10 +48,17 @@ public func compress(
     guard let bound = Int(exactly: deflateBound(s, uLong(input.count))) else {
         throw ZlibError.outOfMemory("Out of memory while compressing data")
     }
-    try ensureAllocatable(bound, "Out of memory while compressing data")
-    var ticker = ProgressTicker(progress)
+    // Level 0 writes stored blocks that end where the output space (or input) does: to be
+    // byte-identical, zlib must see CPython's buffer sizes and whole input, with no pieces
+    // for progress checks (storing runs at memory speed anyway). Other levels are presized
+    // when the bound can be allocated; otherwise grown (highly compressible input then
+    // still compresses under a memory limit).
+    let stored = level == 0
+    var ticker = ProgressTicker(stored ? nil : progress)
     let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-    var output = OutputCollector(initialCapacity: max(bound, 1), pieceLimit: ticker.pieceLimit)
+    var output = stored || !canAllocate(bound)
+        ? OutputCollector(growth: outputGrowth, pieceLimit: ticker.pieceLimit)
+        : OutputCollector(initialCapacity: max(bound, 1), pieceLimit: ticker.pieceLimit)
     feeder.start(s)
     defer { InputFeeder.clear(s) }
     _ = try output.fill(s) {
@@ -62,7 +83,10 @@ public func compress(
 
 /// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.
 ///
-/// Output grows geometrically in Swift arrays that zlib writes into directly; nothing calls
+/// libdeflate decodes it when it can give the identical result (``LibdeflateFormat``, up
+/// to 64 MiB of output); otherwise, and for any stream libdeflate rejects, zlib does, so
+/// errors are CPython's. With zlib, output grows geometrically in Swift arrays that zlib
+/// writes into directly; nothing calls
 /// back into the caller except `progress`. Data after the end of the stream is ignored, as
 /// in CPython.
 ///
@@ -81,6 +105,11 @@ public func decompress(
     bufferSize: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
     guard bufferSize >= 0 else { throw ZlibError.invalidArgument("bufsize must be non-negative") }
+    // libdeflate first where its result is identical; zlib for everything else, and for
+    // any stream libdeflate rejects, so errors keep CPython's exact messages.
+    if let output = try libdeflateDecompress(input, wbits: wbits, bufferSize: bufferSize, progress: progress) {
+        return output
+    }
     var stream = ZStream(kind: .inflate)
     let code = stream.initInflate(wbits: wbits)
     switch code {
@@ -120,10 +149,12 @@ public func decompress(
 
 /// `compress` for an array; see the `UnsafeRawBufferPointer` overload.
 public func compress(
-    _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15,
-    progress: (() throws -> Void)? = nil
+    _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15, engine: CompressionEngine = .zlib,
+    outputGrowth: OutputGrowth = .cpython310, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    try input.withUnsafeBytes { try compress($0, level: level, wbits: wbits, progress: progress) }
+    try input.withUnsafeBytes {
+        try compress($0, level: level, wbits: wbits, engine: engine, outputGrowth: outputGrowth, progress: progress)
+    }
 }
 
 /// `decompress` for an array; see the `UnsafeRawBufferPointer` overload.

@@ -43,9 +43,14 @@ public let parallelCompressDefaultBlockSize = 128 * 1024
 ///   `level`/`wbits`; `.invalidArgument` for bad `threads`/`blockSize`.
 /// The corresponding C functions are `deflateInit2_`, `deflateSetDictionary`, `deflate`,
 /// `deflateReset`, `crc32`/`adler32` and `crc32_combine`/`adler32_combine`.
+///   - engine: `.zlib`, or `.fast`: ISA-L deflates the blocks at level 1 with a 32 KiB
+///     window (each primed with the window before it, as zlib's blocks are); other levels
+///     and windows stay on zlib, because libdeflate cannot take a preset dictionary and
+///     blocks without one would compress worse than zlib.
 public func parallelCompress(
     _ input: UnsafeRawBufferPointer, level: Int32 = -1, wbits: Int32 = 15, threads: Int,
-    blockSize: Int = parallelCompressDefaultBlockSize, progress: (() throws -> Void)? = nil
+    blockSize: Int = parallelCompressDefaultBlockSize, engine: CompressionEngine = .zlib,
+    progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
     guard threads >= 1 else { throw ZlibError.invalidArgument("threads must be at least 1") }
     guard (parallelCompressMinimumBlockSize...parallelCompressMaximumBlockSize).contains(blockSize) else {
@@ -63,17 +68,26 @@ public func parallelCompress(
     let results = BlockResults(count: blockCount)
     let windowSize = 1 << Int(format.windowBits)
     let checksumKind = format.checksum
+    let useIsal = engine == .fast && effectiveLevel == 1 && format.windowBits == 15
 
     var sinceProgress = 0
     try runParallel(
         count: blockCount, threads: min(threads, parallelCompressMaximumThreads),
-        makeContext: { try BlockDeflater(level: effectiveLevel, windowBits: format.windowBits) },
+        makeContext: { () throws -> BlockEngine in
+            useIsal ? .isal(try IsalDeflater()) : .zlib(try BlockDeflater(level: effectiveLevel, windowBits: format.windowBits))
+        },
         process: { deflater, index in
             let start = index * blockSize
             let end = min(start + blockSize, shared.buffer.count)
             let block = shared.range(start, end)
             let dictionary = shared.range(max(0, start - windowSize), start)
-            let bytes = try deflater.compress(block, dictionary: dictionary, last: index == blockCount - 1)
+            let last = index == blockCount - 1
+            let bytes = switch deflater {
+            case .zlib(let zlib): try zlib.compress(block, dictionary: dictionary, last: last)
+            case .isal(let isal):
+                try isal.compress(block, format: .raw, dictionary: dictionary, last: last,
+                                  initialCapacity: block.count &+ block.count >> 10 &+ 64)
+            }
             let check: UInt32 = switch checksumKind {
             case .adler32: adler32(block)
             case .crc32: crc32(block)
@@ -95,11 +109,19 @@ public func parallelCompress(
 /// `parallelCompress` for an array.
 public func parallelCompress(
     _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15, threads: Int,
-    blockSize: Int = parallelCompressDefaultBlockSize, progress: (() throws -> Void)? = nil
+    blockSize: Int = parallelCompressDefaultBlockSize, engine: CompressionEngine = .zlib,
+    progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
     try input.withUnsafeBytes {
-        try parallelCompress($0, level: level, wbits: wbits, threads: threads, blockSize: blockSize, progress: progress)
+        try parallelCompress($0, level: level, wbits: wbits, threads: threads, blockSize: blockSize, engine: engine,
+                             progress: progress)
     }
+}
+
+/// A worker's block compressor: zlib's, or ISA-L's for `engine: .fast` at level 1.
+private enum BlockEngine {
+    case zlib(BlockDeflater)
+    case isal(IsalDeflater)
 }
 
 /// The container `wbits` selects, validated exactly as `deflateInit2` does.
@@ -267,6 +289,9 @@ private final class BlockDeflater {
         // A sync flush appends an empty stored block (5 bytes, plus bits pending) that
         // deflateBound does not count.
         let bound = Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
+        // Probed whatever its size: near an address-space limit even a block's output can
+        // fail (each worker thread's malloc arena and stack also count against it).
+        guard canAllocate(bound) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
         let feeder = InputFeeder(block)
         var output = OutputCollector(initialCapacity: bound)
         feeder.start(s)

@@ -21,6 +21,9 @@ public struct ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
         case outOfMemory
         /// `OverflowError`: a length does not fit in the C type zlib takes (zdict > 4 GiB).
         case overflow
+        /// `EOFError`: more data given to a decompressor whose stream has ended
+        /// (CPython's `_ZlibDecompressor`: "End of stream already reached").
+        case endOfStream
     }
 
     /// The operation that failed, worded as CPython's `zlib_error()` callers word it.
@@ -103,6 +106,9 @@ public struct ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
     static let inconsistentStreamState = ZlibError(kind: .invalidArgument, message: "Inconsistent stream state")
     /// The zdict does not fit in zlib's `uInt` length.
     static let zdictTooLong = ZlibError(kind: .overflow, message: "zdict length does not fit in an unsigned int")
+
+    /// `_ZlibDecompressor.decompress` after the end of the stream.
+    static let endOfStreamReached = ZlibError(kind: .endOfStream, message: "End of stream already reached")
 
     static func outOfMemory(_ message: String) -> ZlibError {
         ZlibError(kind: .outOfMemory, code: Z_MEM_ERROR, message: message)

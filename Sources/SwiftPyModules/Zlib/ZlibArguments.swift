@@ -1,4 +1,5 @@
 import SwiftPy
+import Zlib
 
 /// Sizes (bytes of input) from which a call releases the GIL. Below them the work takes
 /// about as long as the release/re-acquire pair (and far less than a contended hand-off),
@@ -89,4 +90,25 @@ struct DecompressDictionary: FromPython, PythonLiteral {
 @inline(__always)
 func withProgress<R>(_ check: () throws -> Void, _ body: (@escaping () throws -> Void) throws -> R) throws -> R {
     try withoutActuallyEscaping(check) { try body($0) }
+}
+
+/// The keyword-only `engine=` of `compress`, `compressobj` and `parallel_compress`:
+/// `"zlib"` (default, byte-identical to the stdlib) or `"fast"`.
+struct EngineArgument: FromPython, PythonLiteral {
+    let engine: CompressionEngine
+    static let zlib = EngineArgument(engine: .zlib)
+    private init(engine: CompressionEngine) { self.engine = engine }
+    init(fromPython object: PyBorrowedRef, _ py: Python) throws {
+        let name: String
+        do {
+            name = try String(fromPython: object, py)
+        } catch let error as PyException where error.kind == .typeError {
+            throw PyException.typeError("engine must be a str, not \(object.typeName)")
+        }
+        guard let engine = CompressionEngine(rawValue: name) else {
+            throw PyException.valueError("engine must be 'zlib' or 'fast', not '\(name)'")
+        }
+        self.engine = engine
+    }
+    var pythonRepr: String { "'\(engine.rawValue)'" }
 }

@@ -41,22 +41,28 @@ enum ZlibCompressObject {
               zdict
                 The predefined compression dictionary - a sequence of bytes
                 containing subsequences that are likely to occur in the input data.
+              engine
+                'zlib' (default) or 'fast'; compressor objects always run zlib.
             """,
         [Parameter("level", default: ZlibConstants.defaultCompression, shownAs: "Z_DEFAULT_COMPRESSION"),
          Parameter("method", default: ZlibConstants.deflated, shownAs: "DEFLATED"),
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("memLevel", default: ZlibConstants.defaultMemLevel, shownAs: "DEF_MEM_LEVEL"),
          Parameter("strategy", default: ZlibConstants.defaultStrategy, shownAs: "Z_DEFAULT_STRATEGY"),
-         Parameter("zdict", default: CompressDictionary.absent)]
-    ) { (_: Python, level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32,
-         zdict: CompressDictionary) throws -> CompressObject in
+         Parameter("zdict", default: CompressDictionary.absent),
+         Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
+    ) { (py: Python, level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32,
+         zdict: CompressDictionary, _: EngineArgument) throws -> CompressObject in
+        let growth = ZlibInterpreter.outputGrowth(py)
+        // engine='fast' is accepted for symmetry with compress(); no faster engine here can
+        // both stream and copy() its state, so every compressor object runs zlib.
         // Creating the stream allocates ~256 KiB and clears part of it: a few µs, GIL held.
         guard let dictionary = zdict.bytes else {
             return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                               strategy: strategy))
+                                               strategy: strategy, outputGrowth: growth))
         }
         return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                           strategy: strategy, zdict: dictionary))
+                                           strategy: strategy, zdict: dictionary, outputGrowth: growth))
     }
 
     static let type = TypeDefinition(
@@ -74,7 +80,9 @@ enum ZlibCompressObject {
                 """, [Parameter("data", .positionalOnly)]) {
                 (py: Python, this: CompressObject, data: PyBuffer) throws -> [UInt8] in
                 let deflater = this.deflater
-                return try this.calls.run(py, data, threshold: Threshold.stream) { try deflater.compress($0) }
+                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    try deflater.compress($0, progress: $1)
+                }
             },
             Method("flush", doc: """
                 Return a bytes object containing any remaining compressed data.
@@ -88,8 +96,8 @@ enum ZlibCompressObject {
                 (py: Python, this: CompressObject, mode: Int32) throws -> [UInt8] in
                 let deflater = this.deflater
                 // The pending input (up to a window's worth) is compressed now: detach.
-                return try this.calls.run(py, large: mode != FlushMode.noFlush.rawValue) {
-                    try deflater.flush(FlushMode(rawValue: mode))
+                return try this.calls.runInterruptibly(py, large: mode != FlushMode.noFlush.rawValue) {
+                    try deflater.flush(FlushMode(rawValue: mode), progress: $0)
                 }
             },
             Method("copy", doc: "Return a copy of the compression object.") {
@@ -101,5 +109,5 @@ enum ZlibCompressObject {
             Method("__deepcopy__", doc: "Return a copy of the compression object.", [Parameter("memo", .positionalOnly)]) {
                 (py: Python, this: CompressObject, _: PyBorrowedRef) throws -> CompressObject in try this.copy(py)
             },
-        ])
+        ] + ZlibPickling.methods(CompressObject.self, qualifiedName: "swiftpy.zlib.Compress"))
 }

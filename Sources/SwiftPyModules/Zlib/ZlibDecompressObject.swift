@@ -27,9 +27,12 @@ enum ZlibDecompressObject {
             """,
         [Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("zdict", default: DecompressDictionary.absent)]
-    ) { (_: Python, wbits: Int32, zdict: DecompressDictionary) throws -> DecompressObject in
-        guard let dictionary = zdict.bytes else { return DecompressObject(try Inflater(wbits: wbits)) }
-        return DecompressObject(try Inflater(wbits: wbits, zdict: dictionary))
+    ) { (py: Python, wbits: Int32, zdict: DecompressDictionary) throws -> DecompressObject in
+        let semantics = ZlibInterpreter.inflaterSemantics(py)
+        guard let dictionary = zdict.bytes else {
+            return DecompressObject(try Inflater(wbits: wbits, semantics: semantics))
+        }
+        return DecompressObject(try Inflater(wbits: wbits, zdict: dictionary, semantics: semantics))
     }
 
     static let type = TypeDefinition(
@@ -54,8 +57,8 @@ enum ZlibDecompressObject {
                 let inflater = this.inflater
                 let limit = maxLength.value
                 if limit < 0 { throw PyException.valueError("max_length must be non-negative") }
-                return try this.calls.run(py, data, threshold: Threshold.stream) {
-                    try inflater.decompress($0, maxLength: limit)
+                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    try inflater.decompress($0, maxLength: limit, progress: $1)
                 }
             },
             Method("flush", doc: """
@@ -69,7 +72,7 @@ enum ZlibDecompressObject {
                 let inflater = this.inflater
                 let size = length.value
                 if size <= 0 { throw PyException.valueError("length must be greater than zero") }
-                return try this.calls.run(py, large: true) { try inflater.flush(length: size) }
+                return try this.calls.runInterruptibly(py, large: true) { try inflater.flush(length: size, progress: $0) }
             },
             Method("copy", doc: "Return a copy of the decompression object.") {
                 (py: Python, this: DecompressObject) throws -> DecompressObject in try this.copy(py)
@@ -81,7 +84,7 @@ enum ZlibDecompressObject {
                    [Parameter("memo", .positionalOnly)]) {
                 (py: Python, this: DecompressObject, _: PyBorrowedRef) throws -> DecompressObject in try this.copy(py)
             },
-        ],
+        ] + ZlibPickling.methods(DecompressObject.self, qualifiedName: "swiftpy.zlib.Decompress"),
         properties: [
             Property("unused_data", doc: "Data found after the end of the compressed stream.") {
                 (py: Python, this: DecompressObject) throws in

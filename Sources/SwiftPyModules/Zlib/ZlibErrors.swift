@@ -10,6 +10,7 @@ extension ZlibError: PythonExceptionConvertible {
         case .invalidArgument: .valueError(description)
         case .outOfMemory: .memoryError(description)
         case .overflow: .overflowError(description)
+        case .endOfStream: PyException(.eofError, description)
         }
     }
 }

@@ -1,9 +1,10 @@
 import SwiftPy
 import Zlib
 
-/// `swiftpy.zlib`: a drop-in for CPython 3.11's `zlib` whose compression, decompression
-/// and checksums run with the GIL released (above small size thresholds), plus
-/// `parallel_compress`.
+/// `swiftpy.zlib`: a drop-in for the running CPython's `zlib` whose compression,
+/// decompression and checksums run with the GIL released (above small size thresholds),
+/// with libdeflate and ISA-L where results are identical, plus `parallel_compress` and
+/// `engine="fast"` compression.
 let zlibModule = ModuleDefinition(
     name: "swiftpy.zlib",
     doc: """
@@ -12,9 +13,11 @@ let zlibModule = ModuleDefinition(
         runs with the GIL released, so threads compress in parallel.
 
         adler32(string[, start]) -- Compute an Adler-32 checksum.
+        adler32_combine(adler1, adler2, len2, /) -- Combine two Adler-32 checksums.
         compress(data[, level]) -- Compress data, with compression level 0-9 or -1.
         compressobj([level[, ...]]) -- Return a compressor object.
         crc32(string[, start]) -- Compute a CRC-32 checksum.
+        crc32_combine(crc1, crc2, len2, /) -- Combine two CRC-32 checksums.
         decompress(string,[wbits],[bufsize]) -- Decompresses a compressed string.
         decompressobj([wbits[, zdict]]) -- Return a decompressor object.
         parallel_compress(data, ...) -- Compress on several threads into one stream.
@@ -31,8 +34,11 @@ let zlibModule = ModuleDefinition(
         ZlibOneShot.decompress,
         ZlibDecompressObject.decompressobj,
         ZlibParallel.parallelCompress,
+        ZlibChecksumCombine.adler32Combine,
+        ZlibChecksumCombine.crc32Combine,
+        ZlibVersionAttribute.getattr,
     ],
-    types: [ZlibCompressObject.type, ZlibDecompressObject.type],
+    types: [ZlibCompressObject.type, ZlibDecompressObject.type, ZlibDecompressorType.type],
     exceptions: [ExceptionDefinition("error")],
     constants: [
         ("MAX_WBITS", ZlibConstants.maxWbits),
@@ -57,6 +63,11 @@ let zlibModule = ModuleDefinition(
         ("Z_TREES", FlushMode.trees.rawValue),
         ("ZLIB_VERSION", zlibVersion),
         ("ZLIB_RUNTIME_VERSION", zlibRuntimeVersion()),
+        // The engines linked in, by name, with their versions. zlib compresses by default
+        // (byte-identical to the stdlib); decompress (one-shot), crc32 and adler32 use
+        // libdeflate and ISA-L where the result is identical.
+        ("ENGINES", ["zlib": zlibRuntimeVersion(), "libdeflate": EngineVersions.libdeflate,
+                     "isal": EngineVersions.isal]),
     ],
     // Opted in after the review in docs/free-threading.md.
     freeThreadingSafe: true

@@ -32,13 +32,19 @@ enum ZlibParallel {
                 Bytes of input per independently compressed block (at least 32 KiB); each
                 block is primed with the 32 KiB before it, so the ratio stays within ~1%
                 of compress().
+              engine
+                'zlib' (default) or 'fast': ISA-L deflates the blocks at level 1 (full
+                window); other levels stay on zlib.
             """,
         [Parameter("data"),
          Parameter("level", default: ZlibConstants.defaultCompression, shownAs: "Z_DEFAULT_COMPRESSION"),
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter.optional("threads"),
-         Parameter("block_size", default: SSize(parallelCompressDefaultBlockSize))]
-    ) { (py: Python, data: PyBuffer, level: Int32, wbits: Int32, threads: SSize?, blockSize: SSize) throws -> [UInt8] in
+         Parameter("block_size", default: SSize(parallelCompressDefaultBlockSize)),
+         Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
+    ) { (py: Python, data: PyBuffer, level: Int32, wbits: Int32, threads: SSize?, blockSize: SSize,
+         engine: EngineArgument) throws -> [UInt8] in
+        let choice = engine.engine
         let threadCount = threads?.value ?? availableCores()
         guard threadCount >= 1 else { throw PyException.valueError("threads must be at least 1") }
         let block = blockSize.value
@@ -52,7 +58,7 @@ enum ZlibParallel {
             try span.withUnsafeBytes { input in
                 try withProgress({ try interruption.check() }) { check in
                     try Zlib.parallelCompress(input, level: level, wbits: wbits, threads: workers,
-                                              blockSize: block, progress: check)
+                                              blockSize: block, engine: choice, progress: check)
                 }
             }
         }

@@ -17,15 +17,33 @@ struct StreamCalls: ~Copyable, Sendable {
         return try py.detach(if: large || busy, body)
     }
 
-    /// `run` with a pinned input buffer.
+    /// `run` for work that may take long (a flush, or output far larger than the input):
+    /// `body` gets a progress callback to call between pieces, which throws
+    /// `KeyboardInterrupt` once Ctrl-C was pressed (checked at most every ~20 ms).
     @inline(__always)
-    func run<R: Sendable>(
-        _ py: Python, _ data: PyBuffer, threshold: Int, _ body: @Sendable (UnsafeRawBufferPointer) throws -> R
+    func runInterruptibly<R: Sendable>(
+        _ py: Python, large: Bool, _ body: @Sendable (@escaping () throws -> Void) throws -> R
     ) throws -> R {
         let busy = active.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue > 0
         defer { active.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
-        return try data.detach(py, if: busy || data.byteCount >= threshold) { span in
-            try span.withUnsafeBytes { try body($0) }
+        return try py.detachInterruptibly(if: large || busy) { interruption in
+            try withProgress({ try interruption.check() }) { try body($0) }
+        }
+    }
+
+    /// `run` with a pinned input buffer, interruptible: a stream's output can be ~1000
+    /// times its input, so even a small call may run long.
+    @inline(__always)
+    func runInterruptibly<R: Sendable>(
+        _ py: Python, _ data: PyBuffer, threshold: Int,
+        _ body: @Sendable (UnsafeRawBufferPointer, @escaping () throws -> Void) throws -> R
+    ) throws -> R {
+        let busy = active.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue > 0
+        defer { active.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+        return try data.detachInterruptibly(py, if: busy || data.byteCount >= threshold) { span, interruption in
+            try span.withUnsafeBytes { input in
+                try withProgress({ try interruption.check() }) { try body(input, $0) }
+            }
         }
     }
 }

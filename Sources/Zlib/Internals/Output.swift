@@ -2,13 +2,45 @@ import CZlib
 
 /// Sizes at or above this are probed with `malloc` before Swift allocates them, because a
 /// failed Swift allocation traps (and would take the whole Python process down) while
-/// CPython raises `MemoryError`.
-private let probeThreshold = 1 << 26
+/// CPython raises `MemoryError`. 1 MiB: from there a probe (an mmap/munmap pair, a few µs)
+/// costs well under 1% of the zlib work that fills the memory; smaller allocations failing
+/// means the process is out of memory anyway.
+private let probeThreshold = 1 << 20
+
+/// CPython's message when an output buffer cannot be allocated (its blocks output buffer).
+let outputBufferMessage = "Unable to allocate output buffer."
 
 /// Throws `MemoryError`-kind errors instead of letting a huge Swift allocation trap.
-func ensureAllocatable(_ byteCount: Int, _ message: String = "Insufficient memory for buffer allocation") throws(ZlibError) {
+func ensureAllocatable(_ byteCount: Int, _ message: String = outputBufferMessage) throws(ZlibError) {
     guard byteCount >= probeThreshold else { return }
     guard canAllocate(byteCount) else { throw .outOfMemory(message) }
+}
+
+/// A C stream struct with zlib's output fields (`next_out`, `avail_out`): zlib's `z_stream`
+/// and ISA-L's `isal_zstream`, so one collector serves both engines.
+protocol OutputWindow {
+    var next_out: UnsafeMutablePointer<UInt8>! { get set }
+    var avail_out: UInt32 { get set }
+}
+
+extension z_stream: OutputWindow {}
+
+/// How CPython sizes the output buffers of its compression calls — which matters for
+/// byte-identical output at level 0: zlib's stored blocks end where the output space
+/// does, so the sequence of `avail_out` values shapes the stream.
+public enum OutputGrowth: Sendable, Equatable {
+    /// CPython 3.9: one buffer from 16 KiB (`DEF_BUF_SIZE`), doubled when full.
+    case cpython39
+    /// CPython 3.10+: the blocks output buffer: 32 KiB, 64 KiB, 256 KiB, 1 MiB, 4, 8, 16,
+    /// 16, 32, 32, 32, 32, 64, 64, 128, 128 MiB, then 256 MiB blocks.
+    case cpython310
+
+    static let blocks: [Int] = [
+        32 * 1024, 64 * 1024, 256 * 1024, 1 * mebibyte, 4 * mebibyte, 8 * mebibyte, 16 * mebibyte, 16 * mebibyte,
+        32 * mebibyte, 32 * mebibyte, 32 * mebibyte, 32 * mebibyte, 64 * mebibyte, 64 * mebibyte,
+        128 * mebibyte, 128 * mebibyte, 256 * mebibyte,
+    ]
+    private static let mebibyte = 1_048_576
 }
 
 /// Output gathered from zlib calls that write straight into Swift arrays.
@@ -31,10 +63,29 @@ struct OutputCollector: ~Copyable {
     /// The most output space handed to zlib per call (at most `UInt32.max`).
     let pieceLimit: Int
 
+    /// When set, chunk sizes follow CPython's blocks output buffer exactly.
+    private var blockSchedule: Bool = false
+    /// Chunks allocated so far (the index into CPython's block sizes).
+    private var allocatedChunks = 0
+
     init(initialCapacity: Int, limit: Int = Int.max, pieceLimit: Int = Int(UInt32.max)) {
         self.limit = max(0, limit)
         self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
         nextCapacity = max(1, min(initialCapacity, Self.maxChunk))
+    }
+
+    /// A collector whose chunks have the sizes CPython's compression calls use (see
+    /// ``OutputGrowth``), so zlib sees the same `avail_out` values.
+    init(growth: OutputGrowth, pieceLimit: Int = Int(UInt32.max)) {
+        switch growth {
+        case .cpython39:
+            // 16 KiB, then each new chunk as large as everything so far: the free space
+            // CPython 3.9's doubling realloc leaves.
+            self.init(initialCapacity: ZlibConstants.defaultBufferSize, pieceLimit: pieceLimit)
+        case .cpython310:
+            self.init(initialCapacity: OutputGrowth.blocks[0], pieceLimit: pieceLimit)
+            blockSchedule = true
+        }
     }
 
     /// Installs fresh output space in `stream` and calls `body`, again and again, until
@@ -43,8 +94,8 @@ struct OutputCollector: ~Copyable {
     /// `body` runs zlib and returns `true` only when it stopped because `avail_out` hit 0
     /// and it needs more room (CPython's inner `while (avail_out == 0)` loop).
     /// - Returns: `true` if output stopped because the limit was reached.
-    mutating func fill(
-        _ stream: UnsafeMutablePointer<z_stream>,
+    mutating func fill<Stream: OutputWindow>(
+        _ stream: UnsafeMutablePointer<Stream>,
         _ body: () throws -> Bool
     ) throws -> Bool {
         defer {
@@ -81,7 +132,12 @@ struct OutputCollector: ~Copyable {
             if let failure { throw failure }
             count += chunk.count
             if !chunk.isEmpty { chunks.append(chunk) }
-            nextCapacity = min(max(nextCapacity, count), Self.maxChunk)
+            allocatedChunks += 1
+            if blockSchedule {
+                nextCapacity = OutputGrowth.blocks[min(allocatedChunks, OutputGrowth.blocks.count - 1)]
+            } else {
+                nextCapacity = min(max(nextCapacity, count), Self.maxChunk)
+            }
             if !wantsMore { return false }
         }
     }

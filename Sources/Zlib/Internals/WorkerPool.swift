@@ -133,3 +133,38 @@ func runParallel<Context>(
     for thread in started { pthread_join(thread, nil) }
     if let failure { throw failure }
 }
+
+/// The result slot of one ``runOffThread(_:poll:)`` call, shared with its thread.
+private final class OffThreadResult<T: Sendable>: Sendable {
+    let value = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+}
+
+/// Runs `work` on a thread of its own while the calling thread calls `poll` every ~20 ms,
+/// for a library call that cannot be interrupted (libdeflate compresses in one call).
+///
+/// If `poll` throws (Ctrl-C), the call returns at once with that error and the thread is
+/// left to finish on its own, its result discarded: `work` must therefore own everything
+/// it touches (copy the caller's buffers first). If no thread can be started, `work` runs
+/// inline.
+func runOffThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T, poll: () throws -> Void) throws -> T {
+    let slot = OffThreadResult<T>()
+    guard let thread = startThread({
+        let result = Result { try work() }
+        slot.value.withLock { $0 = result }
+        slot.done.signal()
+    }) else { return try work() }
+    while slot.done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+        do {
+            try poll()
+        } catch {
+            pthread_detach(thread)
+            throw error
+        }
+    }
+    pthread_join(thread, nil)
+    guard let result = slot.value.withLock({ $0 }) else {
+        throw ZlibError(kind: .zlib, message: "compression thread ended without a result")
+    }
+    return try result.get()
+}

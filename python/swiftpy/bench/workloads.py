@@ -168,6 +168,9 @@ def _zlib_workloads(options, corpus_for):
         variants = [
             Variant(f"swiftpy.zlib.compress level {level}", "released", lambda d, l=level: sz.compress(d, l), len),
             _held(f"swiftpy.zlib.compress level {level}", lambda d, l=level: sz.compress(d, l), len),
+            # engine="fast": ISA-L at level 1, libdeflate at 2-9 (see swiftpy.zlib.ENGINES).
+            Variant(f"swiftpy.zlib.compress level {level} engine=fast", "released",
+                    lambda d, l=level: sz.compress(d, l, engine="fast"), len),
         ]
         for label, m in anchors:
             # isal implements levels 0-3 only (3 is its densest); compare at the closest.
@@ -203,6 +206,15 @@ def _zlib_workloads(options, corpus_for):
         Variant("stdlib zlib.compress level 6 (1 thread)", "anchor", lambda d, t: anchors[0][1].compress(d, 6), len),
     ]
     items.append(SingleCall("parallel_compress, level 6 (one call, N threads inside)", "zlib", "MB/s",
+                            lambda i: corpus_for(0), variants, list(notes)))
+
+    variants = [
+        Variant("swiftpy.zlib.parallel_compress level 1 engine=fast", "released",
+                lambda d, t: sz.parallel_compress(d, 1, threads=t, engine="fast"), len),
+        Variant("stdlib zlib.compress level 1 (1 thread)", "anchor", lambda d, t: anchors[0][1].compress(d, 1), len),
+    ] + [Variant(f"{label} compress level 1 (1 thread)", "anchor", lambda d, t, m=m: m.compress(d, 1), len)
+         for label, m in anchors if label == "isal"]
+    items.append(SingleCall("parallel_compress, level 1, engine=fast (one call, N threads inside)", "zlib", "MB/s",
                             lambda i: corpus_for(0), variants, list(notes)))
 
     # Checksums run at GB/s: one pass over the data takes a few ms, too short to time two

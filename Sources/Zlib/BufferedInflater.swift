@@ -1,0 +1,155 @@
+import CZlib
+import Synchronization
+
+/// A decompressor that keeps the input it has not consumed yet itself: the engine of
+/// CPython 3.12+'s `zlib._ZlibDecompressor` (the one `gzip` reads files with), which
+/// follows `bz2.BZ2Decompressor`'s interface: `needsInput`, `eof`, `unusedData`, and an
+/// `EOFError` after the end of the stream.
+///
+/// Thread safety: as ``Inflater``, all state lives in a `Mutex` held for each whole call.
+public final class BufferedInflater: Sendable {
+    private struct State: ~Copyable {
+        var stream: ZStream
+        var zdict: [UInt8]?
+        var eof = false
+        var needsInput = true
+        var unusedData: [UInt8] = []
+        /// Input given earlier and not consumed yet (CPython's `input_buffer`).
+        var pending: [UInt8] = []
+    }
+
+    private let state: Mutex<State>
+
+    /// Creates a decompressor (CPython's `zlib._ZlibDecompressor(wbits, zdict)`).
+    ///
+    /// - Throws: ``ZlibError`` as ``Inflater/init(wbits:zdict:semantics:)-(_,[UInt8],_)``.
+    /// The corresponding C functions are `inflateInit2_` and `inflateSetDictionary`.
+    public init(wbits: Int32 = 15, zdict: [UInt8]? = nil) throws {
+        var stream = ZStream(kind: .inflate)
+        let code = stream.initInflate(wbits: wbits)
+        switch code {
+        case Z_OK: break
+        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
+        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
+        default: throw stream.error(code, .creatingDecompressor)
+        }
+        var state = State(stream: stream, zdict: zdict)
+        if zdict != nil && wbits < 0 { try Self.setDictionary(&state) }
+        self.state = Mutex(state)
+    }
+
+    private static func setDictionary(_ state: inout State) throws {
+        guard let zdict = state.zdict else { return }
+        guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
+        let err = zdict.withUnsafeBytes { bytes in
+            // SAFETY: zlib copies the dictionary into its window before returning.
+            inflateSetDictionary(
+                state.stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
+        }
+        if err != Z_OK { throw state.stream.error(err, .settingDictionary) }
+    }
+
+    /// Whether the end of the compressed stream was reached (CPython's `eof`).
+    public var eof: Bool { state.withLock { $0.eof } }
+    /// False when output is pending that `decompress(b"")` would return, or the stream has
+    /// ended (CPython's `needs_input`).
+    public var needsInput: Bool { state.withLock { $0.needsInput } }
+    /// Bytes after the end of the stream (CPython's `unused_data`).
+    public var unusedData: [UInt8] { state.withLock { $0.unusedData } }
+
+    /// Decompresses what was left over plus `input`, returning at most `maxLength` bytes
+    /// (unlimited when negative). CPython's `_ZlibDecompressor.decompress(data, max_length)`.
+    ///
+    /// - Throws: ``ZlibError``: "End of stream already reached" (`EOFError`) after the
+    ///   end; zlib's errors "while decompressing data" (the pending input is dropped, as in
+    ///   CPython); or whatever `progress` throws.
+    /// The corresponding C function is `inflate` with `Z_SYNC_FLUSH`.
+    public func decompress(
+        _ input: UnsafeRawBufferPointer, maxLength: Int = -1, progress: (() throws -> Void)? = nil
+    ) throws -> [UInt8] {
+        try state.withLock { state throws -> [UInt8] in
+            if state.eof { throw ZlibError.endOfStreamReached }
+            if state.pending.isEmpty {
+                return try Self.run(&state, input, maxLength: maxLength, progress: progress)
+            }
+            try ensureAllocatable(state.pending.count + input.count)
+            var joined = state.pending
+            joined.append(contentsOf: input)
+            state.pending = []
+            return try joined.withUnsafeBytes { try Self.run(&state, $0, maxLength: maxLength, progress: progress) }
+        }
+    }
+
+    /// One call's inflate loop over `input`, then CPython's bookkeeping of what is left.
+    private static func run(
+        _ state: inout State, _ input: UnsafeRawBufferPointer, maxLength: Int, progress: (() throws -> Void)?
+    ) throws -> [UInt8] {
+        let s = state.stream.pointer
+        var ticker = ProgressTicker(progress)
+        let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
+        feeder.start(s)
+        defer { InputFeeder.clear(s) }
+        let limit = maxLength < 0 ? Int.max : maxLength
+        var err = Z_OK
+        var output = OutputCollector(
+            initialCapacity: limit == Int.max ? ZlibConstants.defaultBufferSize : min(limit, 16 << 20),
+            limit: limit, pieceLimit: ticker.pieceLimit)
+        do {
+            if limit == 0 {
+                // CPython still calls inflate once with no room: headers are consumed.
+                var byte: UInt8 = 0
+                withUnsafeMutablePointer(to: &byte) { spare in
+                    // SAFETY: avail_out is 0, so zlib never writes through next_out; it
+                    // only must not be NULL. Cleared before `byte` goes out of scope.
+                    s.pointee.next_out = spare
+                    s.pointee.avail_out = 0
+                    err = inflate(s, Z_SYNC_FLUSH)
+                    s.pointee.next_out = nil
+                }
+                if err == Z_NEED_DICT && state.zdict != nil {
+                    try setDictionary(&state)
+                    err = Z_OK
+                }
+            } else {
+                _ = try output.fill(s) {
+                    while true {
+                        err = inflate(s, Z_SYNC_FLUSH)
+                        switch err {
+                        case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
+                        case Z_NEED_DICT where state.zdict != nil:
+                            try setDictionary(&state)
+                            continue
+                        default: return false
+                        }
+                        try ticker.tick(s)
+                        if s.pointee.avail_out == 0 { return true }
+                        if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+                        feeder.feed(s)
+                    }
+                }
+            }
+            if err == Z_STREAM_END {
+                state.eof = true
+                let end = state.stream.end()
+                if end != Z_OK { throw state.stream.error(end, .finishingDecompression) }
+            } else if err != Z_OK && err != Z_BUF_ERROR {
+                throw state.stream.error(err, .decompressing)
+            }
+        } catch {
+            state.pending = []
+            throw error
+        }
+        let leftover = UnsafeRawBufferPointer(rebasing: input[min(feeder.consumed(s), input.count)...])
+        if state.eof {
+            state.needsInput = false
+            if !leftover.isEmpty { state.unusedData = Array(leftover) }
+        } else if leftover.isEmpty {
+            state.needsInput = true
+        } else {
+            state.needsInput = false
+            try ensureAllocatable(leftover.count)
+            state.pending = Array(leftover)
+        }
+        return try output.finish()
+    }
+}

@@ -1,0 +1,87 @@
+import CISAL
+
+extension isal_zstream: OutputWindow {}
+
+/// One ISA-L level-1 deflate stream on the heap (ISA-L's state must not move), with its
+/// level buffer. Reused across blocks by `parallelCompress`.
+final class IsalDeflater {
+    private let stream: UnsafeMutablePointer<isal_zstream>
+    private let levelBuffer: UnsafeMutableRawBufferPointer
+
+    /// - Throws: `MemoryError`-kind when the work buffers cannot be allocated.
+    init() throws {
+        let size = Int(swiftpy_isal_level1_buffer_size())
+        guard canAllocate(size) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
+        levelBuffer = .allocate(byteCount: size, alignment: 64)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: isal_zstream())
+    }
+
+    deinit {
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+        levelBuffer.deallocate()
+    }
+
+    /// Deflates `input` at level 1 into `format`'s container: a whole stream when `last`,
+    /// else (raw blocks for `parallelCompress`) ending with a sync flush, byte-aligned.
+    /// `dictionary` primes the window (at most 32 KiB are used).
+    /// The corresponding C functions are `isal_deflate_init`, `isal_deflate_set_dict` and
+    /// `isal_deflate`.
+    func compress(
+        _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer? = nil,
+        last: Bool = true, initialCapacity: Int, progress: (() throws -> Void)? = nil
+    ) throws -> [UInt8] {
+        let s = stream
+        isal_deflate_init(s)
+        s.pointee.level = 1
+        s.pointee.level_buf = levelBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        s.pointee.level_buf_size = UInt32(levelBuffer.count)
+        let wrapper: Int32 = switch format {
+        case .zlib: IGZIP_ZLIB
+        case .gzip: IGZIP_GZIP
+        case .raw: IGZIP_DEFLATE
+        }
+        s.pointee.gzip_flag = UInt16(wrapper)
+        if let dictionary, let base = dictionary.baseAddress, !dictionary.isEmpty {
+            let tail = min(dictionary.count, 1 << 15)
+            // SAFETY: ISA-L copies the dictionary into its history before returning.
+            let code = isal_deflate_set_dict(
+                s, UnsafeMutablePointer(mutating: (base + dictionary.count - tail).assumingMemoryBound(to: UInt8.self)),
+                UInt32(tail))
+            if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
+        }
+        var ticker = ProgressTicker(progress)
+        let pieceLimit = ticker.pieceLimit
+        var fed = 0
+        var output = OutputCollector(initialCapacity: max(initialCapacity, 64), pieceLimit: pieceLimit)
+        defer {
+            s.pointee.next_in = nil
+            s.pointee.avail_in = 0
+        }
+        var produced: UInt = 0
+        _ = try output.fill(s) {
+            while true {
+                if s.pointee.avail_in == 0 && fed < input.count, let base = input.baseAddress {
+                    let piece = min(input.count - fed, pieceLimit)
+                    // SAFETY: ISA-L only reads through next_in; [fed, fed + piece) is inside
+                    // `input`, and next_in is cleared (defer) before `input` can go away.
+                    s.pointee.next_in = UnsafeMutablePointer(mutating: (base + fed).assumingMemoryBound(to: UInt8.self))
+                    s.pointee.avail_in = UInt32(piece)
+                    fed += piece
+                }
+                let allGiven = fed == input.count
+                s.pointee.end_of_stream = last && allGiven ? 1 : 0
+                s.pointee.flush = UInt16(!last && allGiven ? SYNC_FLUSH : NO_FLUSH)
+                let before = s.pointee.avail_out
+                let code = isal_deflate(s)
+                if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
+                produced &+= UInt(before - s.pointee.avail_out)
+                try ticker.tick(count: UInt(s.pointee.total_in) &+ produced)
+                if s.pointee.avail_out == 0 { return true }
+                if allGiven && s.pointee.avail_in == 0 && (!last || swiftpy_isal_deflate_ended(s) != 0) { return false }
+            }
+        }
+        return try output.finish()
+    }
+}
