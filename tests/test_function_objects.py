@@ -18,7 +18,7 @@ def test_function_attributes_like_builtins():
     assert f.__self__ is zlib
     assert f.__text_signature__.startswith("($module, data, /")
     assert f.__doc__ and "--" not in f.__doc__.splitlines()[0]
-    assert str(inspect.signature(f)) == "(data, /, level=-1, wbits=15)"
+    assert str(inspect.signature(f)) == "(data, /, level=-1, wbits=15, *, engine='zlib')"
     assert pickle.loads(pickle.dumps(f)) is f
 
 
