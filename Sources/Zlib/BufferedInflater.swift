@@ -72,7 +72,7 @@ public final class BufferedInflater: Sendable {
             if state.pending.isEmpty {
                 return try Self.run(&state, input, maxLength: maxLength, progress: progress)
             }
-            try ensureAllocatable(state.pending.count + input.count)
+            try ensureAllocatable(state.pending.count + input.count, "Insufficient memory for buffer allocation")
             var joined = state.pending
             joined.append(contentsOf: input)
             state.pending = []
@@ -94,6 +94,8 @@ public final class BufferedInflater: Sendable {
         var output = OutputCollector(
             initialCapacity: limit == Int.max ? ZlibConstants.defaultBufferSize : min(limit, 16 << 20),
             limit: limit, pieceLimit: ticker.pieceLimit)
+        // CPython's _ZlibDecompressor grows one bytes object, with its own message.
+        output.memoryMessage = "Insufficient memory for buffer allocation"
         do {
             if limit == 0 {
                 // CPython still calls inflate once with no room: headers are consumed.

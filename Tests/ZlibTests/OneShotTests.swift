@@ -97,13 +97,15 @@ import Testing
         let packed = try compress(input, level: 1, progress: { calls += 1 })
         #expect(calls >= 3)
         #expect(packed == (try compress(input, level: 1)))
+        // wbits 0 (the header's window) is zlib's: libdeflate decodes the default wbits in
+        // one uninterruptible call of at most 64 MiB of output, between which it reports.
         calls = 0
-        #expect(try decompress(packed, progress: { calls += 1 }) == input)
+        #expect(try decompress(packed, wbits: 0, progress: { calls += 1 }) == input)
         #expect(calls >= 3)
 
         struct Stop: Error {}
         #expect(throws: Stop.self) { _ = try compress(input, level: 1, progress: { throw Stop() }) }
-        #expect(throws: Stop.self) { _ = try decompress(packed, progress: { throw Stop() }) }
+        #expect(throws: Stop.self) { _ = try decompress(packed, wbits: 0, progress: { throw Stop() }) }
     }
 
     @Test func versions() {

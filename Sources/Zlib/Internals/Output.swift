@@ -67,6 +67,9 @@ struct OutputCollector: ~Copyable {
     private var blockSchedule: Bool = false
     /// Chunks allocated so far (the index into CPython's block sizes).
     private var allocatedChunks = 0
+    /// The `MemoryError` text when a chunk cannot be allocated (CPython's words differ
+    /// between its output buffers).
+    var memoryMessage = outputBufferMessage
 
     init(initialCapacity: Int, limit: Int = Int.max, pieceLimit: Int = Int(UInt32.max)) {
         self.limit = max(0, limit)
@@ -106,7 +109,7 @@ struct OutputCollector: ~Copyable {
             let room = limit - count
             if room <= 0 { return true }
             let capacity = min(nextCapacity, room)
-            try ensureAllocatable(capacity)
+            try ensureAllocatable(capacity, memoryMessage)
             var wantsMore = false
             var failure: (any Error)?
             let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
@@ -145,7 +148,7 @@ struct OutputCollector: ~Copyable {
     /// The output as one array: the single chunk itself, or one copy of all of them.
     consuming func finish() throws(ZlibError) -> [UInt8] {
         if chunks.count <= 1 { return chunks.first ?? [] }
-        try ensureAllocatable(count)
+        try ensureAllocatable(count, memoryMessage)
         let parts = chunks
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var offset = 0
