@@ -177,6 +177,9 @@ static inline void *swiftpy_mod_gil_not_used(void) {
 /// guard (InterpreterCheck.swift) raises an ImportError that names both versions,
 /// instead of the loader's `undefined symbol: _Py_IsFinalizing`. Nothing calls them
 /// before that guard has passed.
+#if PY_VERSION_HEX >= 0x030C0000
+#pragma weak PyType_GetDict
+#endif
 #if PY_VERSION_HEX >= 0x030D0000
 #pragma weak Py_IsFinalizing
 #pragma weak PyThreadState_GetUnchecked
