@@ -174,6 +174,9 @@ public final class Inflater: Sendable {
     public func flush(length: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
         guard length > 0 else { throw ZlibError.invalidArgument("length must be greater than zero") }
         return try state.withLock { state throws -> [UInt8] in
+            // A stream a previous flush ended has nothing more to give (CPython returns
+            // b'' again; inflating the freed state would be a stream error).
+            guard state.stream.isInitialised else { return [] }
             let tail = state.unconsumedTail
             return try tail.withUnsafeBytes { input throws -> [UInt8] in
                 let s = state.stream.pointer

@@ -56,7 +56,7 @@ enum ZlibDecompressObject {
                 (py: Python, this: DecompressObject, data: PyBuffer, maxLength: SSize) throws -> [UInt8] in
                 let inflater = this.inflater
                 let limit = maxLength.value
-                if limit < 0 { throw PyException.valueError("max_length must be non-negative") }
+                if limit < 0 { throw PyException.valueError(ZlibInterpreter.negativeMessage("max_length", py)) }
                 return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
                     try inflater.decompress($0, maxLength: limit, progress: $1)
                 }

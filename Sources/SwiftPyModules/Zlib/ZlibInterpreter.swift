@@ -24,6 +24,11 @@ enum ZlibInterpreter {
         version(py) >= 314 ? .cpython314 : .cpython39
     }
 
+    /// "<name> must be non-negative", or 3.15's "<name> cannot be negative".
+    static func negativeMessage(_ name: String, _ py: Python) -> String {
+        version(py) >= 315 ? "\(name) cannot be negative" : "\(name) must be non-negative"
+    }
+
     /// The output buffer sizes of this interpreter's stdlib compression calls.
     static func outputGrowth(_ py: Python) -> OutputGrowth {
         version(py) >= 310 ? .cpython310 : .cpython39

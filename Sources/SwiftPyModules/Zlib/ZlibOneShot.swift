@@ -62,6 +62,7 @@ enum ZlibOneShot {
     ) { (py: Python, data: PyBuffer, wbits: Int32, bufsize: SSize) throws -> [UInt8] in
         let count = data.byteCount
         let bufferSize = bufsize.value
+        if bufferSize < 0 { throw PyException.valueError(ZlibInterpreter.negativeMessage("bufsize", py)) }
         // Output can be ~1000x the input: any detached call may run long, so all poll.
         if count >= Threshold.decompress {
             return try data.detachInterruptibly(py) { span, interruption in
