@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.mark.parametrize("kind", ["index", "overflow", "unwrap"])
 def test_trap_reports_builtin_and_traceback(kind):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), SWIFTPY_TEST_TRAPS="1")
     result = subprocess.run([sys.executable, "-c", SCRIPT.format(kind=kind)], capture_output=True,
                             text=True, timeout=60, env=env)
     assert result.returncode in (-signal.SIGILL, -signal.SIGTRAP), (result.returncode, result.stderr)
@@ -39,3 +39,10 @@ def test_no_report_without_a_trap():
     result = subprocess.run([sys.executable, "-c", "import swiftpy.demo as d; print(d.add(1, 2))"],
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0 and result.stdout.strip() == "3" and result.stderr == ""
+
+
+def test_trap_hook_refuses_without_the_test_flag(monkeypatch):
+    from swiftpy import demo
+    monkeypatch.delenv("SWIFTPY_TEST_TRAPS", raising=False)
+    with pytest.raises(RuntimeError, match="set SWIFTPY_TEST_TRAPS=1"):
+        demo._trap("index")

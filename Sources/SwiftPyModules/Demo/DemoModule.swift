@@ -82,8 +82,15 @@ let demoModule = ModuleDefinition(
         },
 
         Function("_trap", doc: "Test hook for trap reports: runs Swift code that traps (kind 'index', "
-                 + "'overflow' or 'unwrap'), which kills the process after SwiftPy reports it.",
-                 [Parameter("kind")]) { (_: Python, kind: String) -> Int in
+                 + "'overflow' or 'unwrap'), which kills the process after SwiftPy reports it. Refuses "
+                 + "(RuntimeError) unless SWIFTPY_TEST_TRAPS=1 is set in the environment.",
+                 [Parameter("kind")]) { (py: Python, kind: String) throws -> Int in
+            // No trap is reachable from Python by accident: only a test that asks for it.
+            let environ = try py.getAttribute(try py.importModule("os"), "environ")
+            let flag = try py.call(try py.getAttribute(environ, "get"), [try "SWIFTPY_TEST_TRAPS".toPython(py)])
+            guard try py.repr(flag) == "'1'" else {
+                throw PyException.runtimeError("swiftpy.demo._trap kills the process; set SWIFTPY_TEST_TRAPS=1 to allow it")
+            }
             let values = Array(kind.utf8).map(Int.init)
             switch kind {
             case "index": return values[values.count]             // index out of range
