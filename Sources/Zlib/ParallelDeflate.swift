@@ -82,11 +82,14 @@ public func parallelCompress(
             let block = shared.range(start, end)
             let dictionary = shared.range(max(0, start - windowSize), start)
             let last = index == blockCount - 1
+            // Output in malloc memory shrunk to fit: a worker must not trap on a failed
+            // allocation, and 5,600 blocks of 700 MB of zeros each keeping a 128 KiB
+            // array (for ~1 KiB of output) would hold the input's size again.
             let bytes = switch deflater {
             case .zlib(let zlib): try zlib.compress(block, dictionary: dictionary, last: last)
             case .isal(let isal):
-                try isal.compress(block, format: .raw, dictionary: dictionary, last: last,
-                                  initialCapacity: block.count &+ block.count >> 10 &+ 64)
+                try isal.compressBlock(block, format: .raw, dictionary: dictionary, last: last,
+                                       initialCapacity: block.count &+ block.count >> 10 &+ 64)
             }
             let check: UInt32 = switch checksumKind {
             case .adler32: adler32(block)
@@ -162,7 +165,7 @@ private struct SharedInput: @unchecked Sendable {
 }
 
 private struct Block: Sendable {
-    var bytes: [UInt8]
+    var bytes: MallocBytes
     var check: UInt32
     var length: Int
 }
@@ -209,16 +212,14 @@ private final class BlockResults: Sendable {
         try ensureAllocatable(total, "Out of memory while compressing data")
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             var offset = 0
-            func append(_ part: [UInt8]) {
-                part.withUnsafeBytes { source in
-                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset...])
-                        .copyMemory(from: source)
-                }
+            func append(_ part: UnsafeRawBufferPointer) {
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[offset...])
+                    .copyMemory(from: part)
                 offset += part.count
             }
-            append(header)
-            for case let block? in blocks { append(block.bytes) }
-            append(trailer)
+            header.withUnsafeBytes { append($0) }
+            for case let block? in blocks { append(block.bytes.bytes) }
+            trailer.withUnsafeBytes { append($0) }
             initialized = offset
         }
     }
@@ -273,7 +274,7 @@ private final class BlockDeflater {
 
     /// Deflates one block: raw, primed with `dictionary`, ending byte-aligned with a sync
     /// flush, or with the final block when `last`.
-    func compress(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool) throws -> [UInt8] {
+    func compress(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool) throws -> MallocBytes {
         let s = stream.pointer
         if used {
             let code = deflateReset(s)
@@ -289,11 +290,8 @@ private final class BlockDeflater {
         // A sync flush appends an empty stored block (5 bytes, plus bits pending) that
         // deflateBound does not count.
         let bound = Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
-        // Probed whatever its size: near an address-space limit even a block's output can
-        // fail (each worker thread's malloc arena and stack also count against it).
-        guard canAllocate(bound) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
         let feeder = InputFeeder(block)
-        var output = OutputCollector(initialCapacity: bound)
+        var output = try MallocOutput(initialCapacity: bound, memoryMessage: "Out of memory while compressing data")
         feeder.start(s)
         defer { InputFeeder.clear(s) }
         _ = try output.fill(s) {
@@ -312,6 +310,6 @@ private final class BlockDeflater {
                 }
             }
         }
-        return try output.finish()
+        return output.finish()
     }
 }

@@ -11,8 +11,10 @@ final class IsalDeflater {
     /// - Throws: `MemoryError`-kind when the work buffers cannot be allocated.
     init() throws {
         let size = Int(swiftpy_isal_level1_buffer_size())
-        guard canAllocate(size) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
-        levelBuffer = .allocate(byteCount: size, alignment: 64)
+        // malloc, not Swift's allocator: this runs on parallelCompress's workers, where a
+        // failed allocation must throw (MemoryError), not trap.
+        guard let memory = mallocBytes(size, alignment: 64) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
+        levelBuffer = UnsafeMutableRawBufferPointer(start: memory, count: size)
         stream = .allocate(capacity: 1)
         stream.initialize(to: isal_zstream())
     }
@@ -20,7 +22,7 @@ final class IsalDeflater {
     deinit {
         stream.deinitialize(count: 1)
         stream.deallocate()
-        levelBuffer.deallocate()
+        freeBytes(levelBuffer.baseAddress)
     }
 
     /// Deflates `input` at level 1 into `format`'s container: a whole stream when `last`,
@@ -32,6 +34,28 @@ final class IsalDeflater {
         _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer? = nil,
         last: Bool = true, initialCapacity: Int, progress: (() throws -> Void)? = nil
     ) throws -> [UInt8] {
+        var ticker = ProgressTicker(progress)
+        var output = OutputCollector(initialCapacity: max(initialCapacity, 64), pieceLimit: ticker.pieceLimit)
+        try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
+        return try output.finish()
+    }
+
+    /// `compress` for a worker thread: the output lands in `malloc` memory (no allocation
+    /// can trap), shrunk to fit.
+    func compressBlock(
+        _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer?, last: Bool,
+        initialCapacity: Int
+    ) throws -> MallocBytes {
+        var ticker = ProgressTicker(nil)
+        var output = try MallocOutput(initialCapacity: initialCapacity, memoryMessage: "Out of memory while compressing data")
+        try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
+        return output.finish()
+    }
+
+    private func deflate<Sink: OutputSink & ~Copyable>(
+        _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer?, last: Bool,
+        into output: inout Sink, ticker: inout ProgressTicker
+    ) throws {
         let s = stream
         isal_deflate_init(s)
         s.pointee.level = 1
@@ -51,10 +75,8 @@ final class IsalDeflater {
                 UInt32(tail))
             if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
         }
-        var ticker = ProgressTicker(progress)
         let pieceLimit = ticker.pieceLimit
         var fed = 0
-        var output = OutputCollector(initialCapacity: max(initialCapacity, 64), pieceLimit: pieceLimit)
         defer {
             s.pointee.next_in = nil
             s.pointee.avail_in = 0
@@ -82,6 +104,5 @@ final class IsalDeflater {
                 if allGiven && s.pointee.avail_in == 0 && (!last || swiftpy_isal_deflate_ended(s) != 0) { return false }
             }
         }
-        return try output.finish()
     }
 }

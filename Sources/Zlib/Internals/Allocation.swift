@@ -20,3 +20,43 @@ func canAllocate(_ byteCount: Int) -> Bool {
     free(probe)
     return true
 }
+
+/// Bytes in memory from `malloc`, freed with the value: the output of one
+/// `parallelCompress` block, made on a worker thread.
+///
+/// Why not `[UInt8]`: a worker cannot let an allocation trap (Swift's allocator aborts the
+/// process when `malloc` fails, and near an address-space limit a probe-then-allocate pair
+/// races with the other workers), and a block's output is much smaller than the space it
+/// was compressed into, so it is shrunk to fit (`realloc`) before it is kept.
+///
+/// `@unchecked Sendable`: the memory is owned by this object alone and is never written
+/// after `MallocOutput.finish` hands it over.
+final class MallocBytes: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer?
+    let count: Int
+
+    init(base: UnsafeMutableRawPointer?, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    deinit { free(base) }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}
+
+/// `malloc` (`posix_memalign` for an `alignment` above malloc's), or nil (never a trap)
+/// when the memory is not there. Free with ``freeBytes(_:)``.
+func mallocBytes(_ byteCount: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
+    guard alignment > 16 else { return malloc(max(1, byteCount)) }
+    var memory: UnsafeMutableRawPointer?
+    return posix_memalign(&memory, alignment, max(1, byteCount)) == 0 ? memory : nil
+}
+
+/// `realloc`; nil when it fails, in which case `pointer` is still valid (and still owned).
+func reallocBytes(_ pointer: UnsafeMutableRawPointer?, _ byteCount: Int) -> UnsafeMutableRawPointer? {
+    realloc(pointer, max(1, byteCount))
+}
+
+/// `free`.
+func freeBytes(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }

@@ -43,12 +43,21 @@ public enum OutputGrowth: Sendable, Equatable {
     private static let mebibyte = 1_048_576
 }
 
+/// Where an engine's output loop writes: ``OutputCollector`` (Swift arrays) or
+/// ``MallocOutput`` (one `malloc` buffer, for worker threads), so one loop serves both.
+protocol OutputSink: ~Copyable {
+    /// Installs fresh output space in `stream` and calls `body` until it returns `false`;
+    /// `body` returns `true` only when it stopped because `avail_out` hit 0.
+    mutating func fill<Stream: OutputWindow>(
+        _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool) throws -> Bool
+}
+
 /// Output gathered from zlib calls that write straight into Swift arrays.
 ///
 /// zlib writes each chunk in place (no staging buffer). Chunks grow geometrically, so
 /// assembling the result costs at most one copy of the output, and none when the first
 /// chunk was big enough.
-struct OutputCollector: ~Copyable {
+struct OutputCollector: ~Copyable, OutputSink {
     /// The largest chunk allocated at once: growth stays geometric up to here, then linear,
     /// which bounds over-allocation for very large outputs.
     static let maxChunk = 1 << 28
@@ -161,5 +170,57 @@ struct OutputCollector: ~Copyable {
             }
             initialized = offset
         }
+    }
+}
+
+/// Output written into ONE `malloc` buffer, grown with `realloc` and shrunk to fit at the
+/// end: for code on worker threads, where no allocation may trap (see ``MallocBytes``).
+/// Every allocation failure throws `MemoryError`-kind ``ZlibError`` with `memoryMessage`.
+struct MallocOutput: ~Copyable, OutputSink {
+    private var base: UnsafeMutableRawPointer?
+    private var capacity: Int
+    private(set) var count = 0
+    let pieceLimit: Int
+    let memoryMessage: String
+
+    init(initialCapacity: Int, pieceLimit: Int = Int(UInt32.max), memoryMessage: String) throws(ZlibError) {
+        capacity = max(64, initialCapacity)
+        self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
+        self.memoryMessage = memoryMessage
+        guard let memory = mallocBytes(capacity) else { throw .outOfMemory(memoryMessage) }
+        base = memory
+    }
+
+    deinit { freeBytes(base) }
+
+    mutating func fill<Stream: OutputWindow>(
+        _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool
+    ) throws -> Bool {
+        defer {
+            stream.pointee.next_out = nil
+            stream.pointee.avail_out = 0
+        }
+        while true {
+            if count == capacity {
+                let grown = capacity + max(capacity, 64)
+                guard let memory = reallocBytes(base, grown) else { throw ZlibError.outOfMemory(memoryMessage) }
+                (base, capacity) = (memory, grown)
+            }
+            let piece = min(capacity - count, pieceLimit)
+            // SAFETY: [count, count + piece) lies inside the `capacity` bytes `base` owns;
+            // next_out is cleared (defer above) before `base` can be reallocated or freed.
+            stream.pointee.next_out = (base! + count).assumingMemoryBound(to: UInt8.self)
+            stream.pointee.avail_out = UInt32(piece)
+            let wantsMore = try body()
+            count += piece - Int(stream.pointee.avail_out)
+            if !wantsMore { return false }
+        }
+    }
+
+    /// The output, shrunk to its size (kept as it is if the shrinking `realloc` fails).
+    consuming func finish() -> MallocBytes {
+        let memory = reallocBytes(base, count) ?? base
+        base = nil
+        return MallocBytes(base: memory, count: count)
     }
 }
