@@ -27,6 +27,7 @@ calls = {
     "stack": lambda: blas.matmul(s, s),
 }
 call = calls[what]
+call()  # warm-up: a first call can take several times longer (huge-page compaction, OpenBLAS buffers)
 t0 = time.monotonic(); call(); baseline = time.monotonic() - t0
 sent = []
 def interrupt():

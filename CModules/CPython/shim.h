@@ -11,6 +11,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /// `Py_None`, `Py_True`, `Py_False`: macros over data symbols.
 static inline PyObject *swiftpy_none(void) { return Py_None; }
@@ -291,5 +294,19 @@ static inline PyObject *swiftpy_exception(swiftpy_exception_kind kind) {
 /// Built-in types used for exact type checks and for creating objects.
 static inline PyTypeObject *swiftpy_module_type(void) { return &PyModule_Type; }
 static inline PyTypeObject *swiftpy_memoryview_type(void) { return &PyMemoryView_Type; }
+
+/// Asks Linux for transparent huge pages over [start, start + length) (numpy does the same
+/// for arrays of 4 MiB and more): with THP in "madvise" mode, the default on Debian, a
+/// 32 MiB result otherwise takes 8,192 page faults to fill instead of 16. Advice only:
+/// failure, or another system, changes nothing.
+static inline void swiftpy_advise_huge_pages(void *start, size_t length) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t first = ((uintptr_t)start + 4095) & ~(uintptr_t)4095;
+    uintptr_t end = ((uintptr_t)start + length) & ~(uintptr_t)4095;
+    if (end > first) (void)madvise((void *)first, end - first, MADV_HUGEPAGE);
+#else
+    (void)start; (void)length;
+#endif
+}
 
 #endif

@@ -21,15 +21,17 @@ public enum BLASThreads {
 }
 
 /// The thread budget ("oversubscription guard"): a multithreaded BLAS call never runs
-/// next to another large call.
+/// next to another large call, and concurrent callers never get less than one caller.
 ///
 /// Why: OpenBLAS has one thread pool per process. N application threads each calling a
 /// multithreaded gemm oversubscribe the cores (its worker threads spin while they wait for
 /// each other), and Debian's OpenBLAS 0.3.21 even serialises concurrent multithreaded
-/// level-3 calls behind one lock. Measured on 2 cores: 2 callers each running with the
-/// default 2 threads got 0.65× the throughput of one caller alone; 2 callers with 1 BLAS
-/// thread each get ~1.85× of one single-threaded caller, i.e. about what one caller with 2
-/// threads gets. OpenBLAS's FAQ recommends 1 thread per call in multithreaded applications.
+/// level-3 calls behind one lock. Nor is "one OpenBLAS thread per caller" the answer for
+/// large products: measured on 2 cores, two threads each running a single-threaded dgemm
+/// n=1024 in one process got ~1.4× one such call (two *processes* get 2×; numpy's own
+/// OpenBLAS 0.3.31 behaves the same), while one call with 2 threads gets ~1.9×. So large
+/// products take turns at the whole machine; batches of small products, which OpenBLAS
+/// runs on one thread each and which do scale across callers, share it.
 ///
 /// The rule (exactly):
 /// - Only calls OpenBLAS would thread take part (gemm with `m·n·k >`
@@ -39,15 +41,21 @@ public enum BLASThreads {
 /// - A call that finds no other one in flight runs **exclusive**: with the configured
 ///   thread count (``BLASThreads/count``, i.e. every core by default). A single caller
 ///   therefore always uses every core.
-/// - A call that finds others in flight runs **shared**, with one OpenBLAS thread, next to
-///   the other shared calls. If an exclusive call is running, it first waits for it to end
-///   (or to yield: panelled products and batches give their cores up between panels), so
-///   a multithreaded call and another call never overlap. N concurrent callers thus get
-///   either one call's full-machine throughput or N single-threaded calls in parallel —
-///   never the oversubscribed mix.
+/// - Otherwise products (each gemm, or each panel of a panelled one) and batches queue in
+///   arrival order (a ticket each). A product's turn comes when no other call runs; it
+///   then runs exclusive. A batch's turn comes when no exclusive call runs; it runs
+///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
+///   batches are running. An exclusive batch yields between its chunks — becomes shared,
+///   its helper threads retire — when only batches wait, so the waiters join it.
+/// - Short calls (level-1, gemv; some run with the GIL held) never queue: next to an
+///   exclusive call they run unmanaged, otherwise shared.
 /// - The count is forced to 1 (`openblas_set_num_threads(1)`) while shared calls run, and
 ///   the configured count is restored when the next call runs exclusive; getting and
 ///   setting ``BLASThreads/count`` meanwhile sees and updates the configured value.
+/// - No wait lasts more than ``longestWait``: a queued call that could wait for a caller
+///   which holds the GIL (a batch checking for Ctrl-C while a product queues with the GIL
+///   held — only possible with GIL release switched off) runs unmanaged after it, so a
+///   stall is bounded and a deadlock impossible.
 ///
 /// Limits: only calls made through this layer are counted (numpy and scipy bundle their
 /// own OpenBLAS); a call through the C function `openblas_set_num_threads` (threadpoolctl)
@@ -75,13 +83,25 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// How a call runs.
     @usableFromInline enum Mode: Sendable { case exclusive, shared, unmanaged }
 
+    /// The longest a queued call waits for its turn (see the type's last rule): well above
+    /// one panel of a panelled product (~3 GFLOP, 30-60 ms here).
+    public static let longestWait: UInt64 = 250_000_000
+
     let lock = _ConditionLock()
     /// An exclusive call is running (under `lock`).
     var exclusive = false
     /// Shared calls running (under `lock`).
     var sharedCalls = 0
-    /// Calls waiting for the exclusive one (also readable without the lock).
+    /// The next ticket to hand out and the ticket whose turn it is (under `lock`).
+    var nextTicket = 0
+    var serving = 0
+    /// Tickets given up by calls that stopped waiting (timed out, or the guard was
+    /// switched off): skipped when their turn comes (under `lock`).
+    var abandoned: Set<Int> = []
+    /// Calls queued for their turn (also readable without the lock).
     let waiting = Atomic<Int>(0)
+    /// Batches among them.
+    let waitingBatches = Atomic<Int>(0)
     /// Calls inside the policy, any mode (for diagnostics).
     let inFlight = Atomic<Int>(0)
     /// Whether the guard acts.
@@ -142,29 +162,71 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     }
 
     /// Registers a large call; balance with ``leave(_:)`` passing the returned mode (or
-    /// the one ``yield(_:)`` returned). May wait for an exclusive call to finish or yield,
-    /// unless `mayWait` is false: level-1 and gemv calls (short, memory-bound, and some
-    /// run with the GIL held, where waiting would stall every Python thread) then run
-    /// unmanaged next to the exclusive call instead.
+    /// the one ``yield(_:)`` returned). A product (`sharing: false`) or batch (`true`) may
+    /// queue for its turn (see the type's rules); with `mayWait: false` (level-1 and gemv:
+    /// short, memory-bound, and some run with the GIL held) the call never waits.
     @usableFromInline
-    func enter(mayWait: Bool = true) -> Mode {
+    func enter(mayWait: Bool = true, sharing: Bool = false) -> Mode {
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
             if !exclusive && sharedCalls == 0 && waiting.load(ordering: .relaxed) == 0 {
-                exclusive = true
-                restoreConfiguredCount()
-                return .exclusive
+                takeTurn(nextTicket)
+                nextTicket += 1
+                return runExclusive()
             }
-            if exclusive && !mayWait { return .unmanaged }
+            if !mayWait {
+                if exclusive { return .unmanaged }
+                return runShared()
+            }
+            let ticket = nextTicket
+            nextTicket += 1
             waiting.wrappingAdd(1, ordering: .relaxed)
-            while exclusive && enabled.load(ordering: .relaxed) { lock.wait() }
-            waiting.wrappingSubtract(1, ordering: .relaxed)
-            guard enabled.load(ordering: .relaxed) else { return .unmanaged }
-            sharedCalls += 1
-            limitToOneThread()
-            return .shared
+            if sharing { waitingBatches.wrappingAdd(1, ordering: .relaxed) }
+            defer {
+                waiting.wrappingSubtract(1, ordering: .relaxed)
+                if sharing { waitingBatches.wrappingSubtract(1, ordering: .relaxed) }
+            }
+            let deadline = _ConditionLock.realtimeNanoseconds &+ Self.longestWait
+            var timedOut = false
+            while enabled.load(ordering: .relaxed) && !timedOut
+                && !(serving == ticket && !exclusive && (sharing || sharedCalls == 0))
+            {
+                timedOut = !lock.wait(until: deadline)
+            }
+            guard enabled.load(ordering: .relaxed), serving == ticket, !exclusive, sharing || sharedCalls == 0 else {
+                giveUp(ticket)
+                return .unmanaged
+            }
+            takeTurn(ticket)
+            return sharedCalls > 0 ? runShared() : runExclusive()
         }
+    }
+
+    /// Under `lock`: the call holding `ticket` starts; the next ticket's turn begins.
+    private func takeTurn(_ ticket: Int) {
+        serving = ticket + 1
+        while abandoned.remove(serving) != nil { serving += 1 }
+        lock.broadcast()
+    }
+
+    /// Under `lock`: a queued call stops waiting; its turn, when it comes, is skipped.
+    private func giveUp(_ ticket: Int) {
+        if serving == ticket { takeTurn(ticket) } else { abandoned.insert(ticket) }
+    }
+
+    /// Under `lock`.
+    private func runExclusive() -> Mode {
+        exclusive = true
+        restoreConfiguredCount()
+        return .exclusive
+    }
+
+    /// Under `lock`.
+    private func runShared() -> Mode {
+        sharedCalls += 1
+        limitToOneThread()
+        return .shared
     }
 
     /// Marks a large call as finished.
@@ -177,10 +239,11 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 lock.broadcast()
             case .shared:
                 sharedCalls -= 1
-                // The episode is over: a lone call next gets every core without waiting
-                // for this reset, and get_num_threads reads the plain setting again.
-                if sharedCalls == 0 && !exclusive && waiting.load(ordering: .relaxed) == 0 {
-                    restoreConfiguredCount()
+                if sharedCalls == 0 {
+                    // The episode is over: a lone call next gets every core without waiting
+                    // for this reset, and get_num_threads reads the plain setting again.
+                    if !exclusive && waiting.load(ordering: .relaxed) == 0 { restoreConfiguredCount() }
+                    lock.broadcast()  // a queued product may now run
                 }
             case .unmanaged:
                 break
@@ -189,18 +252,25 @@ public final class BLASThreadPolicy: @unchecked Sendable {
         inFlight.wrappingSubtract(1, ordering: .relaxed)
     }
 
-    /// Between two parts of an exclusive call: if another call is waiting, turns this one
-    /// into a shared call (its next parts use one thread) and lets the waiter in.
+    /// Whether an exclusive batch should give its cores up now: batches wait, and no
+    /// product does (a product needs every call gone; a yielding batch would only idle
+    /// the cores its helpers leave until it ends).
+    var batchShouldYield: Bool {
+        let batches = waitingBatches.load(ordering: .relaxed)
+        return batches > 0 && batches == waiting.load(ordering: .relaxed)
+    }
+
+    /// Between two chunks of an exclusive batch: if only batches are waiting, turns this
+    /// one into a shared call (its next parts use one thread) and lets them in.
     /// Returns the call's mode from now on.
     @usableFromInline
     func yield(_ mode: Mode) -> Mode {
-        guard mode == .exclusive, waiting.load(ordering: .relaxed) > 0 else { return mode }
+        guard mode == .exclusive, batchShouldYield else { return mode }
         return lock.withLock {
             exclusive = false
-            sharedCalls += 1
-            limitToOneThread()
+            let shared = runShared()
             lock.broadcast()
-            return .shared
+            return shared
         }
     }
 
@@ -208,7 +278,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// under the policy. With `wanted <= 1` nothing is registered.
     public func withCall<R>(threads wanted: Int, _ body: (BLASThreadBudget) throws -> R) rethrows -> R {
         guard wanted > 1 else { return try body(BLASThreadBudget(policy: self, mode: .unmanaged, threads: 1)) }
-        let mode = enter()
+        let mode = enter(sharing: true)
         let threads = mode == .shared ? 1 : min(wanted, max(1, configuredCount))
         let budget = BLASThreadBudget(policy: self, mode: mode, threads: threads)
         defer { leave(budget.currentMode) }
@@ -231,14 +301,14 @@ public final class BLASThreadBudget: Sendable {
 
     var currentMode: BLASThreadPolicy.Mode { mode.withLock { $0 } }
 
-    /// Whether helper threads may take more work: false once another large call waits
-    /// for the cores (helpers then retire after their current chunk).
+    /// Whether helper threads may take more work: false once other batches wait for the
+    /// cores (helpers then retire after their current chunk, and the call yields).
     public var helpersMayContinue: Bool {
-        threads > 1 && policy.waiting.load(ordering: .relaxed) == 0 && mode.withLock { $0 } == .exclusive
+        threads > 1 && !policy.batchShouldYield && mode.withLock { $0 } == .exclusive
     }
 
-    /// Called by the calling thread between its chunks: gives the cores up to a waiting
-    /// call (this call continues on its own thread only).
+    /// Called by the calling thread between its chunks: gives the cores up to waiting
+    /// batches (this call continues on its own thread only).
     public func yieldIfContended() {
         mode.withLock { $0 = policy.yield($0) }
     }

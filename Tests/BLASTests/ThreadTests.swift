@@ -68,6 +68,36 @@ import Testing
         #expect(BLASThreads.count == 2 && policy.threadsForNextCall == 2)
     }
 
+    @Test func aQueuedProductWaitsForTheWholeMachineAndABatchDoesNotYieldToIt() throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        let n = 96  // 96³ > 262144: a product that goes through the policy
+        let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
+        let reference = try matmul(a, a)
+        let done = Outcome()
+        policy.withCall(threads: 2) { outer in
+            Task.detached {
+                let ok = (try? matmul(a, a)) == reference
+                done.value.withLock { $0 = ok }
+            }
+            while policy.callsInFlight < 2 {}
+            // Only a product waits: the batch keeps its helpers and does not yield (a
+            // product runs alone, so yielding would only leave cores idle)…
+            #expect(outer.helpersMayContinue)
+            outer.yieldIfContended()
+            #expect(!policy.isLimitingThreads)
+            #expect(done.value.withLock { $0 == nil })
+        }
+        // …and the product runs once the batch has ended, with every thread.
+        while done.value.withLock({ $0 == nil }) {}
+        #expect(done.value.withLock { $0 } == true)
+        #expect(policy.callsInFlight == 0)
+        #expect(!policy.isLimitingThreads)
+        #expect(policy.threadsForNextCall == 2)
+    }
+
     @Test func largeLevel1AndLevel2CallsGoThroughThePolicy() throws {
         let n = 20_000
         let x = [Double](repeating: 1, count: n)
@@ -82,4 +112,9 @@ import Testing
         }
         #expect(BLASThreadPolicy.shared.callsInFlight == 0)
     }
+}
+
+/// A result set by a detached task and read by the test.
+private final class Outcome: Sendable {
+    let value = Mutex<Bool?>(nil)
 }

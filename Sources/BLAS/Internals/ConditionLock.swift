@@ -45,6 +45,21 @@ final class _ConditionLock: @unchecked Sendable {
     /// then holds it again. Callers re-check their condition in a loop.
     func wait() { pthread_cond_wait(condition, mutex) }
 
+    /// `wait()` for at most until `deadline` (`CLOCK_REALTIME` nanoseconds, see
+    /// ``realtimeNanoseconds``). Returns false when the deadline passed.
+    /// The corresponding C function is `pthread_cond_timedwait`.
+    func wait(until deadline: UInt64) -> Bool {
+        var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT
+    }
+
+    /// The clock `pthread_cond_timedwait` measures deadlines in.
+    static var realtimeNanoseconds: UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
+
     /// Wakes every waiter (they re-check their condition under the mutex).
     func broadcast() { pthread_cond_broadcast(condition) }
 }

@@ -22,6 +22,10 @@ struct BatchedProduct: @unchecked Sendable {
     let aCore: (Int, Int)
     let bCore: (Int, Int)
     let outCore: (Int, Int)
+    /// The output is a fresh, unzeroed C-ordered array of ours: each item's `m·n` elements
+    /// are contiguous and are zeroed before the product is written (a `k == 0` product
+    /// scales C by 0, which must not turn uninitialised NaN bit patterns into results).
+    let zeroOutput: Bool
 
     var count: Int { batchShape.reduce(1) { $0 &* $1 } }
 
@@ -41,6 +45,11 @@ struct BatchedProduct: @unchecked Sendable {
                                        rowByteStride: aCore.0, columnByteStride: aCore.1)
             let bv = try MatrixView<T>(bytes: UnsafeRawPointer(b + offB), rows: k, columns: n,
                                        rowByteStride: bCore.0, columnByteStride: bCore.1)
+            if zeroOutput {
+                // SAFETY: a fresh C-ordered result: item `item`'s m·n elements are the
+                // contiguous bytes at `out + offOut`, inside the buffer the caller keeps alive.
+                (out + offOut).initializeMemory(as: UInt8.self, repeating: 0, count: m &* n &* MemoryLayout<T>.stride)
+            }
             let cv = try MutableMatrixView<T>(bytes: out + offOut, rows: m, columns: n,
                                               rowByteStride: outCore.0, columnByteStride: outCore.1)
             try BLAS.matmul(av, bv, into: cv)

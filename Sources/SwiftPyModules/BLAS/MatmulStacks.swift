@@ -58,17 +58,23 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
     var out: StackArgument
     let resultObject: PyObjectRef
     var castTarget: StackArgument? = nil
+    var zeroOutput = false
     if let outObject {
         out = try stackOutput(outObject, py, dtype: dtype, shape: resultShape, a, b)
         resultObject = PyObjectRef(outObject)
         if out.dtype != dtype {
             castTarget = out
-            out = try StackArgument.allocate(dtype, shape: resultShape).0
+            out = try StackArgument.allocate(dtype, shape: resultShape, zeroed: false).0
+            zeroOutput = true
         }
     } else {
-        let (array, buffer) = try StackArgument.allocate(dtype, shape: resultShape)
+        // Not zeroed here, with the GIL held: the detached workers zero each result matrix
+        // just before computing it (in cache, and the page faults of a fresh 32 MB result
+        // are then taken in parallel with the GIL released, as numpy's are).
+        let (array, buffer) = try StackArgument.allocate(dtype, shape: resultShape, zeroed: false)
         out = array
         resultObject = try py.blasResult(buffer)
+        zeroOutput = true
     }
     var outCore = (0, 0)
     if !aVector { outCore.0 = out.strides[batchRank] }
@@ -78,7 +84,7 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
         a: a.address ?? emptyPlaceholder, b: b.address ?? emptyPlaceholder, out: out.address ?? emptyPlaceholder,
         batchShape: batchShape, aBatchStrides: aStrides, bBatchStrides: bStrides,
         outBatchStrides: Array(out.strides.prefix(batchRank)), m: m, k: k, n: n,
-        aCore: aCore, bCore: bCore, outCore: outCore)
+        aCore: aCore, bCore: bCore, outCore: outCore, zeroOutput: zeroOutput)
     let count = product.count
     guard count > 0, m > 0, n > 0 else { return resultObject }
     defer { if let castTarget { withExtendedLifetime(out.owner) { out.copy(into: castTarget) } } }

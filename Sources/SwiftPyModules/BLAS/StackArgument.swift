@@ -35,9 +35,10 @@ struct StackArgument {
                   address: array.address, isReadOnly: array.isReadOnly)
     }
 
-    /// A new array of `dtype` (C order, zeroed) and its `SwiftBuffer`.
-    static func allocate(_ dtype: DType, shape: [Int]) throws -> (StackArgument, SwiftBuffer) {
-        let buffer = try SwiftBuffer(shape: shape, format: dtype.format, itemSize: dtype.itemSize)
+    /// A new array of `dtype` (C order) and its `SwiftBuffer`, zeroed unless `zeroed` is
+    /// false (then the caller writes every element before Python can see it).
+    static func allocate(_ dtype: DType, shape: [Int], zeroed: Bool = true) throws -> (StackArgument, SwiftBuffer) {
+        let buffer = try SwiftBuffer(shape: shape, format: dtype.format, itemSize: dtype.itemSize, zeroed: zeroed)
         return (StackArgument(owner: buffer, dtype: dtype, shape: shape, strides: buffer.strides,
                               address: buffer.bytes.baseAddress, isReadOnly: false), buffer)
     }
