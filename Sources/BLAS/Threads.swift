@@ -26,12 +26,14 @@ public enum BLASThreads {
 /// Why: OpenBLAS has one thread pool per process. N application threads each calling a
 /// multithreaded gemm oversubscribe the cores (its worker threads spin while they wait for
 /// each other), and Debian's OpenBLAS 0.3.21 even serialises concurrent multithreaded
-/// level-3 calls behind one lock. Nor is "one OpenBLAS thread per caller" the answer for
-/// large products: measured on 2 cores, two threads each running a single-threaded dgemm
-/// n=1024 in one process got ~1.4× one such call (two *processes* get 2×; numpy's own
-/// OpenBLAS 0.3.31 behaves the same), while one call with 2 threads gets ~1.9×. So large
-/// products take turns at the whole machine; batches of small products, which OpenBLAS
-/// runs on one thread each and which do scale across callers, share it.
+/// level-3 calls behind one lock. Nor does lowering the count to one thread per caller
+/// while calls overlap work for large products: that earlier rule measured 0.65-0.73× of
+/// one caller on 2 cores (dgemm/sgemm n=256 and 1024), no better than no guard at all,
+/// because OpenBLAS does not reliably take a lower count set from one thread after a raise
+/// from another, and the count flipped with every overlap. One product on every core is as
+/// fast as N single-threaded ones side by side (~1.9× one thread here), so large products
+/// take turns at the whole machine (0.97-1.02× of one caller). Batches of small products,
+/// which OpenBLAS runs on one thread each anyway, share it.
 ///
 /// The rule (exactly):
 /// - Only calls OpenBLAS would thread take part (gemm with `m·n·k >`
@@ -47,6 +49,8 @@ public enum BLASThreads {
 ///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
 ///   batches are running. An exclusive batch yields between its chunks — becomes shared,
 ///   its helper threads retire — when only batches wait, so the waiters join it.
+/// - With the count configured to 1 (one thread per call, as in a Dask worker) calls run
+///   unmanaged, side by side: none can oversubscribe the cores.
 /// - Short calls (level-1, gemv; some run with the GIL held) never queue: next to an
 ///   exclusive call they run unmanaged, otherwise shared.
 /// - The count is forced to 1 (`openblas_set_num_threads(1)`) while shared calls run, and
@@ -170,6 +174,9 @@ public final class BLASThreadPolicy: @unchecked Sendable {
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
+            // Configured for one thread per call (e.g. in a Dask worker): calls cannot
+            // oversubscribe the cores, and queueing them would serialise the callers.
+            guard (saved ?? openblas_get_num_threads()) > 1 else { return .unmanaged }
             if !exclusive && sharedCalls == 0 && waiting.load(ordering: .relaxed) == 0 {
                 takeTurn(nextTicket)
                 nextTicket += 1

@@ -23,8 +23,9 @@ let threadFunctions: [Function] = [
         BLASThreads.count
     },
     Function("set_oversubscription_guard",
-             doc: "Enable (default) or disable the policy that runs concurrent large BLAS calls with one "
-                + "OpenBLAS thread each. Returns the previous setting.",
+             doc: "Enable (default) or disable the policy that never lets a multithreaded BLAS call overlap "
+                + "another (overlapping large products take turns at every core; stacks share them). "
+                + "Returns the previous setting.",
              [Parameter("enabled")]) { (_: Python, enabled: Bool) -> Bool in
         let previous = BLASThreadPolicy.shared.isEnabled
         BLASThreadPolicy.shared.isEnabled = enabled
