@@ -83,12 +83,11 @@ public func compress(
 
 /// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.
 ///
-/// libdeflate decodes it when it can give the identical result (``LibdeflateFormat``, up
-/// to 64 MiB of output); otherwise, and for any stream libdeflate rejects, zlib does, so
-/// errors are CPython's. With zlib, output grows geometrically in Swift arrays that zlib
-/// writes into directly; nothing calls
-/// back into the caller except `progress`. Data after the end of the stream is ignored, as
-/// in CPython.
+/// ``Decompression`` driven to the end with `malloc` memory, then copied into the array
+/// (Python's `decompress` fills the result `bytes` itself instead): libdeflate where it
+/// gives the identical result, zlib otherwise, so errors are CPython's. Nothing calls
+/// back into the caller except `progress`. Data after the end of the stream is ignored,
+/// as in CPython.
 ///
 /// - Parameters:
 ///   - wbits: 9...15 zlib, -9...-15 raw, 25...31 gzip, 40...47 zlib-or-gzip (auto), 0 for
@@ -104,47 +103,20 @@ public func decompress(
     _ input: UnsafeRawBufferPointer, wbits: Int32 = 15,
     bufferSize: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    guard bufferSize >= 0 else { throw ZlibError.invalidArgument("bufsize must be non-negative") }
-    // libdeflate first where its result is identical; zlib for everything else, and for
-    // any stream libdeflate rejects, so errors keep CPython's exact messages.
-    if let output = try libdeflateDecompress(input, wbits: wbits, bufferSize: bufferSize, progress: progress) {
-        return output
-    }
-    var stream = ZStream(kind: .inflate)
-    let code = stream.initInflate(wbits: wbits)
-    switch code {
-    case Z_OK: break
-    case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while decompressing data")
-    default: throw stream.error(code, .preparingToDecompress)
-    }
-    let s = stream.pointer
-    var ticker = ProgressTicker(progress)
-    let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-    var output = OutputCollector(initialCapacity: max(bufferSize, 1), pieceLimit: ticker.pieceLimit)
-    var err = Z_OK
-    feeder.start(s)
-    defer { InputFeeder.clear(s) }
-    _ = try output.fill(s) {
-        while true {
-            let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
-            err = inflate(s, flush)
-            switch err {
-            case Z_OK, Z_BUF_ERROR: break
-            case Z_STREAM_END: return false
-            case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while decompressing data")
-            default: throw streamError(s, err, .decompressing)
-            }
-            try ticker.tick(s)
-            if s.pointee.avail_out == 0 { return true }
-            // Output room left: zlib consumed all it was given (or cannot go on).
-            if feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
-            feeder.feed(s)
+    let job = try Decompression(input: input, wbits: wbits, bufferSize: bufferSize)
+    var capacity = job.initialCapacity
+    guard var memory = mallocBytes(capacity) else { throw ZlibError.outOfMemory(outputBufferMessage) }
+    defer { freeBytes(memory) }
+    while true {
+        switch try job.step(input, into: UnsafeMutableRawBufferPointer(start: memory, count: capacity), progress: progress) {
+        case .finished(let count):
+            try ensureAllocatable(count)
+            return [UInt8](UnsafeRawBufferPointer(start: memory, count: count))
+        case .needsCapacity(let size):
+            guard let grown = reallocBytes(memory, size) else { throw ZlibError.outOfMemory(outputBufferMessage) }
+            (memory, capacity) = (grown, size)
         }
     }
-    if err != Z_STREAM_END { throw stream.error(err, .decompressing) }
-    let end = stream.end()
-    if end != Z_OK { throw stream.error(end, .finishingDecompression) }
-    return try output.finish()
 }
 
 /// `compress` for an array; see the `UnsafeRawBufferPointer` overload.

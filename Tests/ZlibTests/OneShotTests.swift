@@ -39,6 +39,35 @@ import Testing
         #expect(zlibErrorMessage { _ = try decompress(packed, bufferSize: -1) } == "bufsize must be non-negative")
     }
 
+    /// The stepping protocol the Python `decompress` drives to fill a bytes object in
+    /// place: output given in small, growing pieces keeps what earlier steps wrote, and
+    /// libdeflate's and zlib's paths give the same bytes.
+    @Test(arguments: [Int32(15), 0, 31, -15])
+    func decompressionGrowsTheCallersOutput(wbits: Int32) throws {
+        let input = Samples.text100K + Samples.text100K
+        let packed = try compress(input, wbits: wbits == 0 ? 15 : wbits)
+        try packed.withUnsafeBytes { source in
+            let job = try Decompression(input: source, wbits: wbits, bufferSize: 1)
+            var output = [UInt8](repeating: 0xAA, count: 1000)  // far below what it asks for
+            var steps = 0
+            while true {
+                let step = try output.withUnsafeMutableBytes { try job.step(source, into: $0) }
+                steps += 1
+                switch step {
+                case .finished(let count):
+                    #expect(Array(output.prefix(count)) == input)
+                    #expect(steps > 1)
+                    return
+                case .needsCapacity(let size):
+                    #expect(size > output.count)
+                    let kept = job.written
+                    #expect(kept <= output.count)
+                    output += [UInt8](repeating: 0xAA, count: size - output.count)
+                }
+            }
+        }
+    }
+
     @Test func trailingDataIsIgnored() throws {
         let packed = try compress(Array("hello".utf8)) + Array("garbage".utf8)
         #expect(try decompress(packed) == Array("hello".utf8))

@@ -47,6 +47,7 @@ public struct PyException: Error, CustomStringConvertible {
     public static func bufferError(_ message: String) -> PyException { .init(.bufferError, message) }
     public static func memoryError(_ message: String = "") -> PyException { .init(.memoryError, message) }
     public static func runtimeError(_ message: String) -> PyException { .init(.runtimeError, message) }
+    public static func systemError(_ message: String) -> PyException { .init(.systemError, message) }
 
     /// The class name of a caught exception (`type(e).__name__`), else `nil`.
     public var pythonTypeName: String? { caught?.typeName }

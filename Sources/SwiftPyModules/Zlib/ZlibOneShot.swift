@@ -59,20 +59,40 @@ enum ZlibOneShot {
         [Parameter("data", .positionalOnly),
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("bufsize", default: SSize(ZlibConstants.defaultBufferSize), shownAs: "DEF_BUF_SIZE")]
-    ) { (py: Python, data: PyBuffer, wbits: Int32, bufsize: SSize) throws -> [UInt8] in
+    ) { (py: Python, data: PyBuffer, wbits: Int32, bufsize: SSize) throws -> PyObjectRef in
         let count = data.byteCount
         let bufferSize = bufsize.value
         if bufferSize < 0 { throw PyException.valueError(ZlibInterpreter.negativeMessage("bufsize", py)) }
-        // Output can be ~1000x the input: any detached call may run long, so all poll.
-        if count >= Threshold.decompress {
-            return try data.detachInterruptibly(py) { span, interruption in
-                try span.withUnsafeBytes { input in
-                    try withProgress({ try interruption.check() }) { check in
-                        try Zlib.decompress(input, wbits: wbits, bufferSize: bufferSize, progress: check)
+        // The output lands in the result bytes object itself, written once: each step runs
+        // detached (output can be ~1000x the input, so every step polls for Ctrl-C), and
+        // between steps, with the GIL, the object grows (realloc: pages move, bytes don't).
+        let job = try data.withUnsafeBytes { try Decompression(input: $0, wbits: wbits, bufferSize: bufferSize) }
+        var output = try outputAllocation { try PyBytesBuilder(capacity: job.initialCapacity, py) }
+        while true {
+            let step = try output.detachFilling(reading: data, py, if: count >= Threshold.decompress) {
+                input, memory, interruption in
+                try input.withUnsafeBytes { source in
+                    try memory.withUnsafeMutableBytes { target in
+                        try withProgress({ try interruption.check() }) { check in
+                            try job.step(source, into: target, progress: check)
+                        }
                     }
                 }
             }
+            switch step {
+            case .finished(let size): return try output.finish(count: size, py)
+            case .needsCapacity(let size): try outputAllocation { try output.resize(to: size, py) }
+            }
         }
-        return try data.withUnsafeBytes { try Zlib.decompress($0, wbits: wbits, bufferSize: bufferSize) }
+    }
+}
+
+/// Runs an allocation of output memory, raising CPython's `MemoryError` message for its
+/// output buffers when it fails.
+private func outputAllocation<R: ~Copyable>(_ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as PyException where error.pythonTypeName == "MemoryError" {
+        throw PyException.memoryError("Unable to allocate output buffer.")
     }
 }

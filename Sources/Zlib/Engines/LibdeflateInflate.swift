@@ -37,53 +37,43 @@ enum LibdeflateFormat {
     }
 }
 
-/// Decompresses a complete stream with libdeflate, or returns nil where it cannot serve the
-/// case (see ``LibdeflateFormat``), the output would exceed ``libdeflateAttemptLimit``, or
-/// the input is not a valid stream: the caller then runs zlib, which produces the same
-/// result or CPython's exact error. Data after the end of the stream is ignored, as zlib's
-/// one-shot `decompress` ignores it.
-///
-/// libdeflate needs the whole output buffer up front: the first attempt gets 8× the input
-/// (or `bufferSize` if larger; text compresses 3-5×, and pages never written cost no
-/// memory), doubled on each `LIBDEFLATE_INSUFFICIENT_SPACE`.
-/// `progress` runs between attempts.
+/// What one libdeflate attempt came to.
+enum LibdeflateOutcome {
+    /// The stream, `count` bytes of output.
+    case decoded(Int)
+    /// The output space was too small.
+    case needsSpace
+    /// Not a stream libdeflate accepts (or it could not start): zlib must decide.
+    case failed
+}
+
+/// Decompresses a complete stream with libdeflate into `output`, in one call that cannot
+/// be interrupted (the caller bounds `output` by ``libdeflateAttemptLimit``). Data after
+/// the end of the stream is ignored, as zlib's one-shot `decompress` ignores it.
 /// The corresponding C functions are `libdeflate_zlib_decompress_ex`,
 /// `libdeflate_gzip_decompress_ex` and `libdeflate_deflate_decompress_ex`.
 func libdeflateDecompress(
-    _ input: UnsafeRawBufferPointer, wbits: Int32, bufferSize: Int, progress: (() throws -> Void)?
-) throws -> [UInt8]? {
-    guard let format = LibdeflateFormat(wbits: wbits, input: input), let inputBase = input.baseAddress else {
-        return nil
-    }
-    guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
+    _ input: UnsafeRawBufferPointer, format: LibdeflateFormat, into output: UnsafeMutableRawBufferPointer
+) -> LibdeflateOutcome {
+    guard let inputBase = input.baseAddress, let decompressor = libdeflate_alloc_decompressor() else { return .failed }
     defer { libdeflate_free_decompressor(decompressor) }
-    let (guess, overflow) = input.count.multipliedReportingOverflow(by: 8)
-    var capacity = min(max(overflow ? Int.max : guess, bufferSize, 1 << 16), libdeflateAttemptLimit)
-    while true {
-        // Out of memory here is zlib's to report, in CPython's words.
-        guard canAllocate(capacity) else { return nil }
-        var result = LIBDEFLATE_SUCCESS
-        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            var consumed = 0
-            var produced = 0
-            // SAFETY: libdeflate reads `input` and writes at most `buffer.count` bytes into
-            // `buffer`; `produced` bytes of it are initialised on success.
-            result = switch format {
-            case .zlib:
-                libdeflate_zlib_decompress_ex(
-                    decompressor, inputBase, input.count, buffer.baseAddress, buffer.count, &consumed, &produced)
-            case .gzip:
-                libdeflate_gzip_decompress_ex(
-                    decompressor, inputBase, input.count, buffer.baseAddress, buffer.count, &consumed, &produced)
-            case .raw:
-                libdeflate_deflate_decompress_ex(
-                    decompressor, inputBase, input.count, buffer.baseAddress, buffer.count, &consumed, &produced)
-            }
-            initialized = result == LIBDEFLATE_SUCCESS ? produced : 0
-        }
-        if result == LIBDEFLATE_SUCCESS { return output }
-        guard result == LIBDEFLATE_INSUFFICIENT_SPACE, capacity < libdeflateAttemptLimit else { return nil }
-        try progress?()
-        capacity = min(capacity * 2, libdeflateAttemptLimit)
+    var consumed = 0
+    var produced = 0
+    // SAFETY: libdeflate reads `input` and writes at most `output.count` bytes of `output`.
+    let result = switch format {
+    case .zlib:
+        libdeflate_zlib_decompress_ex(
+            decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
+    case .gzip:
+        libdeflate_gzip_decompress_ex(
+            decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
+    case .raw:
+        libdeflate_deflate_decompress_ex(
+            decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
+    }
+    switch result {
+    case LIBDEFLATE_SUCCESS: return .decoded(produced)
+    case LIBDEFLATE_INSUFFICIENT_SPACE: return .needsSpace
+    default: return .failed
     }
 }

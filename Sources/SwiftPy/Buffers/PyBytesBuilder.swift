@@ -1,0 +1,88 @@
+import CPython
+
+/// A `bytes` object built in place: allocated with the GIL, filled by detached code, then
+/// shrunk to its final size — the output of a decompression lands in the result object
+/// itself, with no second copy made while the GIL is held.
+///
+/// The object stays private until ``finish(count:_:)`` hands it out (a `bytes` is only
+/// mutable while nothing else has seen it). Between fills, ``resize(to:_:)`` grows it;
+/// for the large sizes where that matters, CPython's allocator is `realloc`, which moves
+/// the pages rather than the bytes.
+///
+/// Not `Sendable` and not `Escapable`-restricted: it stays on the attached side (a
+/// detached closure cannot capture it); detached code sees its memory only through the
+/// `MutableRawSpan` that ``detachFilling(reading:_:if:_:)`` lends for one call.
+///
+/// The corresponding C functions are `PyBytes_FromStringAndSize(NULL, n)` and
+/// `_PyBytes_Resize` (CPython 3.15's `PyBytesWriter` does the same job; these work on
+/// every supported version).
+public struct PyBytesBuilder: ~Copyable {
+    /// The bytes object under construction; nil once handed out or freed.
+    private var object: PyPointer?
+    /// Bytes of memory the object has.
+    public private(set) var capacity: Int
+
+    /// Allocates a `bytes` object of `capacity` bytes (contents undefined until written).
+    /// Throws `MemoryError` when it cannot be allocated.
+    public init(capacity: Int, _ py: Python) throws {
+        let size = max(0, capacity)
+        guard let object = PyBytes_FromStringAndSize(nil, size) else { throw PyException.fetch() }
+        self.object = object
+        self.capacity = size
+    }
+
+    deinit {
+        // Only reachable with the GIL held: the builder cannot enter a detached closure.
+        if let object { swiftpy_decref(object) }
+    }
+
+    /// Grows or shrinks the object to `newCapacity` bytes, keeping its first
+    /// `min(capacity, newCapacity)`. Throws `MemoryError` when the memory is not there (the
+    /// builder then owns nothing and must not be used again, as with `_PyBytes_Resize`).
+    public mutating func resize(to newCapacity: Int, _ py: Python) throws {
+        guard object != nil else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        let size = max(0, newCapacity)
+        // SAFETY: `_PyBytes_Resize` needs the only reference to a bytes object no one else
+        // has seen: this builder's, never handed out. On failure it frees the object and
+        // sets the pointer to NULL.
+        if _PyBytes_Resize(&object, size) != 0 {
+            object = nil
+            capacity = 0
+            throw PyException.fetch()
+        }
+        capacity = size
+    }
+
+    /// Shrinks the object to its first `count` bytes and hands it out: the finished
+    /// `bytes`. `count` must not exceed ``capacity``.
+    public consuming func finish(count: Int, _ py: Python) throws -> PyObjectRef {
+        guard count >= 0, count <= capacity else {
+            throw PyException.systemError("PyBytesBuilder.finish(count: \(count)) beyond its capacity \(capacity)")
+        }
+        if count != capacity { try resize(to: count, py) }
+        guard let result = object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        object = nil
+        return PyObjectRef(owned: result)
+    }
+
+    /// Runs `body` with the GIL released (when `condition` is true) on `input`'s bytes and
+    /// this object's whole memory, as a `RawSpan` and a `MutableRawSpan` that cannot
+    /// escape the closure; `body` can poll for Ctrl-C through the ``Interruption``.
+    ///
+    /// `borrowing`: no resize or finish can run while the memory is lent. Whatever `body`
+    /// writes stays in the object; what it returns says how much is meaningful.
+    public func detachFilling<R: Sendable>(
+        reading input: borrowing PyBuffer, _ py: Python, if condition: Bool = true,
+        _ body: @Sendable (RawSpan, inout MutableRawSpan, inout Interruption) throws -> R
+    ) throws -> R {
+        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        // SAFETY: the object is ours alone and is not resized or freed while `self` is
+        // borrowed, i.e. for this whole call; the closure sees the memory only as a span.
+        let memory = UncheckedSendable(UnsafeMutableRawBufferPointer(
+            start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
+        return try input.detachInterruptibly(py, if: condition) { bytes, interruption in
+            var output = memory.value.mutableBytes
+            return try body(bytes, &output, &interruption)
+        }
+    }
+}
