@@ -93,7 +93,7 @@ def test_the_guide_covers_the_api():
     text = GUIDE.read_text()
     for name in ("Function(", "Parameter(", ".keywordOnly", "Parameter.optional", "TypeDefinition(", "Method(",
                  "Property(", "Constructor(", "PythonClass", "ModuleDefinition(", "ExceptionDefinition(",
-                 "makeState", "detach", "detachInterruptibly", "PyBuffer", "SwiftBuffer", "PyException",
+                 "makeState", "detach", "detachInterruptibly", "PyBuffer", "PyBytesBuilder", "SwiftBuffer", "PyException",
                  "PythonExceptionConvertible", "Interpreter.start", "Python.attach", "@unchecked Sendable"):
         assert name in text, name
 
