@@ -150,7 +150,7 @@ def test_decompress_method_signatures(method):
 
 def test_parallel_compress_signature():
     assert str(inspect.signature(zlib.parallel_compress)) == \
-        "(data, level=-1, wbits=15, threads=None, block_size=131072, *, engine='zlib')"
+        "(data, level=-1, wbits=15, threads=None, block_size=None, *, engine='zlib')"
 
 
 def test_types_not_instantiable():

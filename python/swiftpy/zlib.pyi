@@ -77,7 +77,7 @@ def compressobj(
 ) -> Compress: ...
 def decompressobj(wbits: int = 15, zdict: Buffer = b"") -> Decompress: ...
 def parallel_compress(
-    data: Buffer, level: int = -1, wbits: int = 15, threads: int | None = None, block_size: int = 131072,
+    data: Buffer, level: int = -1, wbits: int = 15, threads: int | None = None, block_size: int | None = None,
     *, engine: str = "zlib",
 ) -> bytes:
     """Compress on several threads (threads=None: all available cores) into ONE standard

@@ -11,7 +11,7 @@ import CPython
 ///
 /// Not `Sendable` and not `Escapable`-restricted: it stays on the attached side (a
 /// detached closure cannot capture it); detached code sees its memory only through the
-/// `MutableRawSpan` that ``detachFilling(reading:_:if:_:)`` lends for one call.
+/// `MutableRawSpan` that ``detachFilling(_:if:_:)`` lends for one call.
 ///
 /// The corresponding C functions are `PyBytes_FromStringAndSize(NULL, n)` and
 /// `_PyBytes_Resize` (CPython 3.15's `PyBytesWriter` does the same job; these work on
@@ -65,12 +65,27 @@ public struct PyBytesBuilder: ~Copyable {
         return PyObjectRef(owned: result)
     }
 
-    /// Runs `body` with the GIL released (when `condition` is true) on `input`'s bytes and
-    /// this object's whole memory, as a `RawSpan` and a `MutableRawSpan` that cannot
-    /// escape the closure; `body` can poll for Ctrl-C through the ``Interruption``.
+    /// Runs `body` with the GIL released (when `condition` is true) on this object's whole
+    /// memory, as a `MutableRawSpan` that cannot escape the closure.
     ///
     /// `borrowing`: no resize or finish can run while the memory is lent. Whatever `body`
     /// writes stays in the object; what it returns says how much is meaningful.
+    public func detachFilling<R: Sendable>(
+        _ py: Python, if condition: Bool = true, _ body: @Sendable (inout MutableRawSpan) throws -> R
+    ) throws -> R {
+        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        // SAFETY: as in `detachFilling(reading:)`: ours alone, not resized or freed while
+        // `self` is borrowed; seen only as a span.
+        let memory = UncheckedSendable(UnsafeMutableRawBufferPointer(
+            start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
+        return try py.detach(if: condition) {
+            var output = memory.value.mutableBytes
+            return try body(&output)
+        }
+    }
+
+    /// ``detachFilling(_:if:_:)`` for output made from a buffer: `body` also gets
+    /// `input`'s bytes as a `RawSpan` and an ``Interruption`` to poll for Ctrl-C.
     public func detachFilling<R: Sendable>(
         reading input: borrowing PyBuffer, _ py: Python, if condition: Bool = true,
         _ body: @Sendable (RawSpan, inout MutableRawSpan, inout Interruption) throws -> R

@@ -112,3 +112,16 @@ struct EngineArgument: FromPython, PythonLiteral {
     }
     var pythonRepr: String { "'\(engine.rawValue)'" }
 }
+
+/// CPython's `MemoryError` message when an output buffer cannot be allocated.
+let outputBufferMemoryMessage = "Unable to allocate output buffer."
+
+/// Runs an allocation of output memory; a `MemoryError` it raises gets `message`
+/// (CPython's words for that allocation).
+func outputAllocation<R: ~Copyable>(_ message: String, _ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as PyException where error.pythonTypeName == "MemoryError" {
+        throw PyException.memoryError(message)
+    }
+}

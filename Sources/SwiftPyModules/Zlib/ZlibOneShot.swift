@@ -67,7 +67,9 @@ enum ZlibOneShot {
         // detached (output can be ~1000x the input, so every step polls for Ctrl-C), and
         // between steps, with the GIL, the object grows (realloc: pages move, bytes don't).
         let job = try data.withUnsafeBytes { try Decompression(input: $0, wbits: wbits, bufferSize: bufferSize) }
-        var output = try outputAllocation { try PyBytesBuilder(capacity: job.initialCapacity, py) }
+        var output = try outputAllocation(outputBufferMemoryMessage) {
+            try PyBytesBuilder(capacity: job.initialCapacity, py)
+        }
         while true {
             let step = try output.detachFilling(reading: data, py, if: count >= Threshold.decompress) {
                 input, memory, interruption in
@@ -81,18 +83,9 @@ enum ZlibOneShot {
             }
             switch step {
             case .finished(let size): return try output.finish(count: size, py)
-            case .needsCapacity(let size): try outputAllocation { try output.resize(to: size, py) }
+            case .needsCapacity(let size):
+                try outputAllocation(outputBufferMemoryMessage) { try output.resize(to: size, py) }
             }
         }
-    }
-}
-
-/// Runs an allocation of output memory, raising CPython's `MemoryError` message for its
-/// output buffers when it fails.
-private func outputAllocation<R: ~Copyable>(_ body: () throws -> R) throws -> R {
-    do {
-        return try body()
-    } catch let error as PyException where error.pythonTypeName == "MemoryError" {
-        throw PyException.memoryError("Unable to allocate output buffer.")
     }
 }

@@ -55,14 +55,20 @@ private final class PoolState: Sendable {
     let failure = Mutex<(any Error)?>(nil)
     /// Items finished since the caller last looked.
     let finished = Mutex<[Int]>([])
+    /// Items finished in all.
+    let finishedCount = Atomic<Int>(0)
 }
+
+/// How often the caller of ``runParallel(count:threads:makeContext:process:completed:)``
+/// looks at finished items (and so runs `completed`, e.g. a Ctrl-C check) while workers run.
+let pollInterval = DispatchTimeInterval.milliseconds(10)
 
 /// Runs `process(&context, index)` for every index in `0..<count` on up to `threads`
 /// threads, each with its own `context` (made once per thread by `makeContext`).
 ///
-/// The calling thread does no item work: it sleeps until items finish and calls
-/// `completed(index)` for each, on the calling thread, so the callback need not be
-/// `Sendable` and may check for interrupts. If `process`, `makeContext` or `completed`
+/// The calling thread does no item work: it wakes every ``pollInterval`` (and when the last
+/// item or an error is in) and calls `completed(index)` for each finished item, on the
+/// calling thread, so the callback need not be `Sendable` and may check for interrupts. If `process`, `makeContext` or `completed`
 /// throws, no new items start, the call waits for the running ones, and rethrows the first
 /// error. The call never returns while a worker still runs, which is what lets workers
 /// read the caller's buffers.
@@ -96,7 +102,12 @@ func runParallel<Context>(
                     if index >= count { break }
                     try process(&context, index)
                     pool.finished.withLock { $0.append(index) }
-                    signal.signal()
+                    // Wake the caller for the last item only: it polls every
+                    // `pollInterval` otherwise. A wake-up per item (8,000/s with 128 KiB
+                    // ISA-L blocks) made the caller preempt a worker on every one.
+                    if pool.finishedCount.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == count {
+                        signal.signal()
+                    }
                 }
             } catch {
                 pool.failure.withLock { if $0 == nil { $0 = error } }
@@ -114,7 +125,7 @@ func runParallel<Context>(
     var failure: (any Error)?
     var done = 0
     waiting: while done < count {
-        signal.wait()
+        _ = signal.wait(timeout: .now() + pollInterval)
         if let error = pool.failure.withLock({ $0 }) {
             failure = error
             break
