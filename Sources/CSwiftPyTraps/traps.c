@@ -57,17 +57,10 @@ static void walk_frames(PyThreadState *state) {
     }
 }
 
-static _Thread_local const char *running_builtin;
+_Thread_local const char *swiftpy_running_builtin;
 static dump_traceback_fn dump_traceback;
 static struct sigaction previous_sigill, previous_sigtrap;
 
-const char *swiftpy_enter_builtin(const char *name) {
-    const char *previous = running_builtin;
-    running_builtin = name;
-    return previous;
-}
-
-void swiftpy_leave_builtin(const char *previous) { running_builtin = previous; }
 
 static void write_string(const char *text) {
     size_t length = strlen(text);
@@ -81,7 +74,7 @@ static void write_string(const char *text) {
 
 static void trap_handler(int signal_number, siginfo_t *info, void *context) {
     (void)info; (void)context;
-    const char *name = running_builtin;
+    const char *name = swiftpy_running_builtin;
     if (name != NULL) {
         write_string("Fatal Python error: Swift runtime trap (");
         write_string(signal_number == SIGILL ? "SIGILL" : "SIGTRAP");
