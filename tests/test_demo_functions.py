@@ -17,14 +17,17 @@ def fnv1a64(data):
 
 
 def test_builtin_function_type_and_repr():
-    # A SwiftPy builtin is a `swiftpy.builtin_function` (it carries its Swift callable),
-    # not a `builtin_function_or_method`, but it reads and behaves like one.
-    assert type(demo.add).__name__ == "builtin_function"
-    assert inspect.isroutine(demo.add) and callable(demo.add)
+    # A SwiftPy module function is CPython's own builtin function (so calls to it take the
+    # interpreter's fast path for builtins); its `__self__` is a binding that carries the
+    # Swift callable: a module subclass named like the module, so it reads like one.
+    assert type(demo.add) is types.BuiltinFunctionType
+    assert inspect.isbuiltin(demo.add) and callable(demo.add)
     assert repr(demo.add) == "<built-in function add>"
     assert demo.add.__module__ == "swiftpy.demo"
     assert demo.add.__name__ == demo.add.__qualname__ == "add"
-    assert demo.add.__self__ is demo
+    binding = demo.add.__self__
+    assert isinstance(binding, types.ModuleType) and binding is not demo
+    assert binding.__name__ == "swiftpy.demo" and type(binding).__name__ == "builtin_binding"
     assert demo.__name__ == "swiftpy.demo"
 
 

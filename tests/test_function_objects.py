@@ -1,6 +1,7 @@
-"""SwiftPy builtins are objects that carry their Swift callable (`swiftpy.builtin_function`,
-and `swiftpy.method_descriptor` for methods): they read, bind, pickle and collect like
-CPython's builtins and method descriptors."""
+"""SwiftPy module functions are CPython builtin functions bound to a binding object that
+carries their Swift callable (a `module` subclass, `swiftpy.builtin_binding`); methods are
+objects that carry it (`swiftpy.method_descriptor`). They read, bind, pickle and collect
+like CPython's builtins and method descriptors."""
 import inspect
 import pickle
 import weakref
@@ -15,7 +16,8 @@ def test_function_attributes_like_builtins():
     f = zlib.compress
     assert repr(f) == "<built-in function compress>"
     assert (f.__name__, f.__qualname__, f.__module__) == ("compress", "compress", "swiftpy.zlib")
-    assert f.__self__ is zlib
+    assert isinstance(f.__self__, type(zlib)) and f.__self__.__name__ == "swiftpy.zlib"
+    assert inspect.isbuiltin(f)
     assert f.__text_signature__.startswith("($module, data, /")
     assert f.__doc__ and "--" not in f.__doc__.splitlines()[0]
     assert str(inspect.signature(f)) == "(data, /, level=-1, wbits=15, *, engine='zlib')"
@@ -67,6 +69,7 @@ def test_weakrefs_and_cannot_be_instantiated():
 
 
 def test_function_type_is_per_module_object():
-    # One type per module object, so subinterpreters never share one.
-    assert type(demo.add) is not type(zlib.compress)
-    assert type(demo.add).__name__ == type(zlib.compress).__name__ == "builtin_function"
+    # One binding type per module object, so subinterpreters never share one.
+    assert type(demo.add.__self__) is not type(zlib.compress.__self__)
+    assert type(demo.add.__self__).__name__ == type(zlib.compress.__self__).__name__ == "builtin_binding"
+    assert type(demo.Counter.add) is not type(zlib.Compress.compress)

@@ -84,6 +84,15 @@ static inline unsigned long swiftpy_tpflags_function(int method_descriptor) {
     return method_descriptor ? flags | Py_TPFLAGS_METHOD_DESCRIPTOR : flags;
 }
 
+/// `tp_flags` of the per-module binding type of module functions (a `module` subclass
+/// instantiated only by SwiftPy).
+static inline unsigned long swiftpy_tpflags_binding(void) {
+    return Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION | Py_TPFLAGS_IMMUTABLETYPE;
+}
+
+/// `ml_flags` of SwiftPy's module functions.
+static inline int swiftpy_meth_fastcall_keywords(void) { return METH_FASTCALL | METH_KEYWORDS; }
+
 /// The argument count of a vectorcall (`PyVectorcall_NARGS` masks the offset flag; it is
 /// inline in some versions, a macro-built function in others).
 static inline Py_ssize_t swiftpy_vectorcall_nargs(size_t nargsf) { return PyVectorcall_NARGS(nargsf); }

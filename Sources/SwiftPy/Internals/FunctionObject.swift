@@ -1,30 +1,27 @@
 import CPython
 
-/// The Python objects SwiftPy builtins are: each instance carries its ``Callable``, so one
-/// C entry point (a vectorcall function) serves every builtin and there is no limit on how
-/// many a shared object declares.
+/// The Python objects SwiftPy's methods are: each instance carries its ``Callable``, so one
+/// C entry point (a vectorcall function) serves every method and there is no limit on how
+/// many a shared object declares. (Module functions are CPython's own builtin functions:
+/// see ``BuiltinFunction``. Methods cannot be: a method descriptor's C function gets only
+/// the instance, nothing that says which method runs.)
 ///
 /// ```
 /// struct {
 ///     PyObject ob_base;
 ///     vectorcallfunc vectorcall;   // tp_vectorcall_offset points here
 ///     void *callable;              // Unmanaged<Callable>, retained
-///     PyObject *module;            // strong: the module whose builtin this is
-///     PyObject *owner;             // strong: the type a method belongs to, else NULL
+///     PyObject *module;            // strong: the module whose type this method is of
+///     PyObject *owner;             // strong: the type the method belongs to
 ///     PyObject *weakrefs;          // tp_weaklistoffset points here (as for builtins)
 /// }
 /// ```
 ///
-/// Two heap types per module object (so subinterpreters never share one):
-/// - `swiftpy.builtin_function`, a module's functions: `__self__` is the module, like a
-///   `builtin_function_or_method`.
-/// - `swiftpy.method_descriptor`, methods of SwiftPy types. With
-///   `Py_TPFLAGS_METHOD_DESCRIPTOR`, `obj.method(x)` is called as `method(obj, x)` without
-///   creating a bound method; `obj.method` alone is a `types.MethodType`.
-///
-/// Both define `__get__` (the function type returns itself, so a function stored in a
-/// class does not bind, as with builtins): `inspect` then treats them as method
-/// descriptors and reads `__text_signature__`.
+/// One heap type per module object (so subinterpreters never share one),
+/// `swiftpy.method_descriptor`. With `Py_TPFLAGS_METHOD_DESCRIPTOR`, `obj.method(x)` is
+/// called as `method(obj, x)` without creating a bound method; `obj.method` alone is a
+/// `types.MethodType`. It defines `__get__`, so `inspect` treats it as a method
+/// descriptor and reads `__text_signature__`.
 enum FunctionObject {
     static var vectorcallOffset: Int { MemoryLayout<PyObject>.stride }
     static var callableOffset: Int { vectorcallOffset + MemoryLayout<UnsafeRawPointer>.stride }
@@ -33,28 +30,23 @@ enum FunctionObject {
     static var weakrefsOffset: Int { ownerOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var basicSize: Int { weakrefsOffset + MemoryLayout<UnsafeRawPointer>.stride }
 
-    /// Creates `module`'s two function types (`PyType_FromModuleAndSpec`); new references.
-    static func makeTypes(module: PyPointer) throws -> (function: PyPointer, method: PyPointer) {
-        guard let function = PyType_FromModuleAndSpec(module, functionSpec, nil) else { throw PyException.fetch() }
-        guard let method = PyType_FromModuleAndSpec(module, methodSpec, nil) else {
-            swiftpy_decref(function)
-            throw PyException.fetch()
-        }
-        return (function, method)
+    /// Creates `module`'s method type (`PyType_FromModuleAndSpec`); a new reference.
+    static func makeMethodType(module: PyPointer) throws -> PyPointer {
+        guard let method = PyType_FromModuleAndSpec(module, methodSpec, nil) else { throw PyException.fetch() }
+        return method
     }
 
-    /// A new function object of `type` (one of ``makeTypes(module:)``'s) for `callable`.
-    static func make(type: PyPointer, callable: Callable, module: PyPointer, owner: PyPointer?) throws -> PyPointer {
+    /// A new method object of `type` (from ``makeMethodType(module:)``) for `callable`.
+    static func make(type: PyPointer, callable: Callable, module: PyPointer, owner: PyPointer) throws -> PyPointer {
         let typeObject = UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyTypeObject.self)
         // SAFETY: the type's basicsize is `basicSize`; PyType_GenericAlloc zeroes the
         // object, so GC traversal before the fields are set sees NULLs.
         guard let object = PyType_GenericAlloc(typeObject, 0) else { throw PyException.fetch() }
         let raw = UnsafeMutableRawPointer(object)
-        let entry: vectorcallfunc = owner == nil ? callFunction : callMethod
-        raw.storeBytes(of: entry, toByteOffset: vectorcallOffset, as: vectorcallfunc.self)
+        raw.storeBytes(of: callMethod, toByteOffset: vectorcallOffset, as: vectorcallfunc.self)
         raw.storeBytes(of: Unmanaged.passRetained(callable).toOpaque(), toByteOffset: callableOffset, as: UnsafeMutableRawPointer.self)
         raw.storeBytes(of: swiftpy_newref(module), toByteOffset: moduleOffset, as: PyPointer?.self)
-        raw.storeBytes(of: owner.map { swiftpy_newref($0) }, toByteOffset: ownerOffset, as: PyPointer?.self)
+        raw.storeBytes(of: swiftpy_newref(owner), toByteOffset: ownerOffset, as: PyPointer?.self)
         return object
     }
 
@@ -77,15 +69,6 @@ enum FunctionObject {
     }
 
     // MARK: - Calls
-
-    /// The vectorcall entry point of every module function.
-    static let callFunction: vectorcallfunc = { function, args, nargsf, kwnames in
-        let function = function.unsafelyUnwrapped
-        let module = FunctionObject.module(function)
-        return callable(function)._withUnsafeGuaranteedRef {
-            $0.call(module: module, receiver: module, args, swiftpy_vectorcall_nargs(nargsf), kwnames)
-        }
-    }
 
     /// The vectorcall entry point of every method: `args[0]` is the instance (CPython
     /// passes it first for `obj.method(...)`, and a bound method prepends it).
@@ -154,11 +137,6 @@ enum FunctionObject {
         return 0
     }
 
-    /// `__get__` of module functions: the function itself, as for builtins.
-    static let getFunction: descrgetfunc = { function, _, _ in
-        function.map { swiftpy_newref($0) }
-    }
-
     /// `__get__` of methods: the descriptor itself from the class, a bound method from an
     /// instance (after the same type check as CPython's method descriptors).
     static let getMethod: descrgetfunc = { function, instance, _ in
@@ -171,7 +149,6 @@ enum FunctionObject {
     static let repr: reprfunc = { object in
         guard let object else { return nil }
         let name = callable(object).takeUnretainedValue().name
-        if owner(object) == nil { return PyUnicode_FromString("<built-in function \(name)>") }
         return PyUnicode_FromString("<method '\(name)' of '\(ownerName(object))' objects>")
     }
 
@@ -183,7 +160,7 @@ enum FunctionObject {
         return attributeString(owner, "__name__") ?? "?"
     }
 
-    /// `Type.method` for methods, `name` for functions.
+    /// `Type.method`.
     static func qualifiedName(_ function: PyPointer) -> String {
         let name = callable(function).takeUnretainedValue().name
         guard let owner = owner(function) else { return name }
@@ -209,9 +186,8 @@ enum FunctionObject {
 
     static let getModule: getter = { object, _ in
         guard let object else { return nil }
-        if let owner = owner(object) { return PyObject_GetAttrString(owner, "__module__") }
-        guard let module = module(object) else { return swiftpy_newref(swiftpy_none()) }
-        return PyModule_GetNameObject(module)
+        guard let owner = owner(object) else { return swiftpy_newref(swiftpy_none()) }
+        return PyObject_GetAttrString(owner, "__module__")
     }
 
     /// The docstring without the signature line (which is `__text_signature__`).
@@ -225,14 +201,8 @@ enum FunctionObject {
     static let getTextSignature: getter = { object, _ in
         guard let object else { return nil }
         let callable = callable(object).takeUnretainedValue()
-        let line = callable.signatureLine(name: "", receiver: owner(object) == nil ? "$module" : "$self")
+        let line = callable.signatureLine(name: "", receiver: "$self")
         return string(String(line.dropLast("\n--\n\n".count)))
-    }
-
-    /// `__self__` of a module function: its module.
-    static let getSelf: getter = { object, _ in
-        guard let object else { return nil }
-        return swiftpy_newref(module(object) ?? swiftpy_none())
     }
 
     /// `__objclass__` of a method: its type.
@@ -241,8 +211,7 @@ enum FunctionObject {
         return swiftpy_newref(owner(object) ?? swiftpy_none())
     }
 
-    /// `__reduce__`: functions pickle by reference (their qualified name, looked up in
-    /// `__module__`); methods as `getattr(Type, name)`, as method descriptors do.
+    /// `__reduce__`: `getattr(Type, name)`, as method descriptors do.
     static let reduce: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { object, _ in
         guard let object else { return nil }
         let name = callable(object).takeUnretainedValue().name
@@ -270,12 +239,10 @@ enum FunctionObject {
 
     // SAFETY: written once (lazy global initialisation is thread-safe), then only read by
     // `PyType_FromModuleAndSpec`, which copies what it needs.
-    nonisolated(unsafe) static let functionSpec: UnsafeMutablePointer<PyType_Spec> = makeSpec(
-        name: "swiftpy.builtin_function", isMethod: false)
     nonisolated(unsafe) static let methodSpec: UnsafeMutablePointer<PyType_Spec> = makeSpec(
-        name: "swiftpy.method_descriptor", isMethod: true)
+        name: "swiftpy.method_descriptor")
 
-    private static func makeSpec(name: String, isMethod: Bool) -> UnsafeMutablePointer<PyType_Spec> {
+    private static func makeSpec(name: String) -> UnsafeMutablePointer<PyType_Spec> {
         var getset: [PyGetSetDef] = [
             PyGetSetDef(name: permanentCString("__name__"), get: getName, set: nil, doc: nil, closure: nil),
             PyGetSetDef(name: permanentCString("__qualname__"), get: getQualname, set: nil, doc: nil, closure: nil),
@@ -283,9 +250,7 @@ enum FunctionObject {
             PyGetSetDef(name: permanentCString("__doc__"), get: getDoc, set: nil, doc: nil, closure: nil),
             PyGetSetDef(name: permanentCString("__text_signature__"), get: getTextSignature, set: nil, doc: nil, closure: nil),
         ]
-        getset.append(isMethod
-            ? PyGetSetDef(name: permanentCString("__objclass__"), get: getObjclass, set: nil, doc: nil, closure: nil)
-            : PyGetSetDef(name: permanentCString("__self__"), get: getSelf, set: nil, doc: nil, closure: nil))
+        getset.append(PyGetSetDef(name: permanentCString("__objclass__"), get: getObjclass, set: nil, doc: nil, closure: nil))
         getset.append(PyGetSetDef())
 
         let methods = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: 2)
@@ -308,7 +273,7 @@ enum FunctionObject {
             PyType_Slot(slot: Py_tp_traverse, pfunc: pointer(traverse)),
             PyType_Slot(slot: Py_tp_clear, pfunc: pointer(clear)),
             PyType_Slot(slot: Py_tp_call, pfunc: pointer(callThroughVectorcall)),
-            PyType_Slot(slot: Py_tp_descr_get, pfunc: pointer(isMethod ? getMethod : getFunction)),
+            PyType_Slot(slot: Py_tp_descr_get, pfunc: pointer(getMethod)),
             PyType_Slot(slot: Py_tp_repr, pfunc: pointer(repr)),
             PyType_Slot(slot: Py_tp_getset, pfunc: UnsafeMutableRawPointer(permanent(getset))),
             PyType_Slot(slot: Py_tp_methods, pfunc: UnsafeMutableRawPointer(methods)),
@@ -318,7 +283,7 @@ enum FunctionObject {
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
         spec.initialize(to: PyType_Spec(
             name: permanentCString(name), basicsize: Int32(basicSize), itemsize: 0,
-            flags: UInt32(swiftpy_tpflags_function(isMethod ? 1 : 0)), slots: permanent(slots)))
+            flags: UInt32(swiftpy_tpflags_function(1)), slots: permanent(slots)))
         return spec
     }
 

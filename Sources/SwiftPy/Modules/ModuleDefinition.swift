@@ -146,22 +146,23 @@ public final class ModuleDefinition: @unchecked Sendable {
         let py = Python(module: module)
         let state = ModuleState(definition: definition)
         do {
-            // Builtins are objects that carry their Swift callable (FunctionObject), of two
-            // types made for this module object; each builtin keeps its type alive.
-            let functionTypes = try FunctionObject.makeTypes(module: module)
-            defer {
-                swiftpy_decref(functionTypes.function)
-                swiftpy_decref(functionTypes.method)
-            }
+            // Functions are CPython builtin functions bound to a binding object that carries
+            // the Swift callable (BuiltinFunction); methods are descriptor objects that carry
+            // it (FunctionObject). Both types are made for this module object, and each
+            // object keeps its type alive.
+            let bindingType = try BuiltinFunction.makeBindingType(module: module)
+            defer { swiftpy_decref(bindingType) }
+            let methodType = try FunctionObject.makeMethodType(module: module)
+            defer { swiftpy_decref(methodType) }
             for function in definition.functions {
-                let object = try FunctionObject.make(type: functionTypes.function, callable: function, module: module, owner: nil)
+                let object = try BuiltinFunction.make(bindingType: bindingType, callable: function, module: module)
                 defer { swiftpy_decref(object) }
                 if PyModule_AddObjectRef(module, function.name, object) != 0 { throw PyException.fetch() }
             }
             for (type, spec) in zip(definition.types, built.specs) {
                 guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
                 state.types[type.swiftType] = object
-                try type.addMethods(to: object, methodType: functionTypes.method, module: module)
+                try type.addMethods(to: object, methodType: methodType, module: module)
                 state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
                 if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
             }
