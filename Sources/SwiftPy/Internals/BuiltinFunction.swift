@@ -47,18 +47,15 @@ enum BuiltinFunction {
         let typeObject = UnsafeMutableRawPointer(bindingType).assumingMemoryBound(to: PyTypeObject.self)
         guard let moduleName = PyModule_GetNameObject(module) else { throw PyException.fetch() }
         defer { swiftpy_decref(moduleName) }
-        // SAFETY: the type's basicsize is `basicSize`; PyType_GenericAlloc zeroes the
-        // object (so dealloc and traverse see NULL fields until they are set), and
-        // module.__init__ gives it the dict and name a module object needs.
-        guard let binding = PyType_GenericAlloc(typeObject, 0) else { throw PyException.fetch() }
-        guard let initArguments = PyTuple_New(1) else {
-            swiftpy_decref(binding)
-            throw PyException.fetch()
-        }
-        swiftpy_tuple_set_item(initArguments, 0, swiftpy_newref(moduleName))
-        let initResult = swiftpy_module_type().pointee.tp_init?(binding, initArguments, nil) ?? -1
-        swiftpy_decref(initArguments)
-        if initResult != 0 {
+        guard let moduleArguments = PyTuple_New(1) else { throw PyException.fetch() }
+        defer { swiftpy_decref(moduleArguments) }
+        swiftpy_tuple_set_item(moduleArguments, 0, swiftpy_newref(moduleName))
+        // SAFETY: module.__new__ allocates with the type's tp_alloc (basicsize
+        // `basicSize`, zeroed: dealloc and traverse see NULL fields until they are set)
+        // and makes the dict (3.14+ expects it from __new__); module.__init__ names it.
+        guard let newModule = swiftpy_module_type().pointee.tp_new,
+              let binding = newModule(typeObject, moduleArguments, nil) else { throw PyException.fetch() }
+        if swiftpy_module_type().pointee.tp_init?(binding, moduleArguments, nil) ?? -1 != 0 {
             swiftpy_decref(binding)
             throw PyException.fetch()
         }
