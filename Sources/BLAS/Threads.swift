@@ -178,6 +178,8 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             // oversubscribe the cores, and queueing them would serialise the callers.
             guard (saved ?? openblas_get_num_threads()) > 1 else { return .unmanaged }
             if !exclusive && sharedCalls == 0 && waiting.load(ordering: .relaxed) == 0 {
+                // Nobody queues: tickets given up earlier belong to no one any more.
+                abandoned.removeAll()
                 takeTurn(nextTicket)
                 nextTicket += 1
                 return runExclusive()
@@ -188,13 +190,16 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             }
             let ticket = nextTicket
             nextTicket += 1
-            waiting.wrappingAdd(1, ordering: .relaxed)
+            // Batches counted first on the way in and last on the way out: a lock-free
+            // reader of both (`batchShouldYield`) then sees `batches == waiting` only for
+            // fully registered batch waiters, never for a product caught half-way.
             if sharing { waitingBatches.wrappingAdd(1, ordering: .relaxed) }
+            waiting.wrappingAdd(1, ordering: .relaxed)
             defer {
                 waiting.wrappingSubtract(1, ordering: .relaxed)
                 if sharing { waitingBatches.wrappingSubtract(1, ordering: .relaxed) }
             }
-            let deadline = _ConditionLock.realtimeNanoseconds &+ Self.longestWait
+            let deadline = _ConditionLock.clockNanoseconds &+ Self.longestWait
             var timedOut = false
             while enabled.load(ordering: .relaxed) && !timedOut
                 && !(serving == ticket && !exclusive && (sharing || sharedCalls == 0))

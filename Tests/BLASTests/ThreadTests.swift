@@ -54,7 +54,10 @@ import Testing
                 let result = policy.withCall(threads: 2) { ($0.threads, policy.isLimitingThreads) }
                 seen.withLock { $0 = result }
             }
-            while policy.callsInFlight < 2 {}
+            // The waiter registers under the policy's lock, a moment after it counts as in
+            // flight: wait (boundedly) for it to be queued.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while outer.helpersMayContinue && ContinuousClock.now < deadline {}
             #expect(!outer.helpersMayContinue)  // helpers retire for the waiter
             #expect(seen.withLock { $0 == nil })
             // …and gets in, with one thread, once this one yields (as between blocks).

@@ -24,7 +24,15 @@ final class _ConditionLock: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        // Timed waits measure CLOCK_MONOTONIC: a wall-clock step (NTP) must not stretch
+        // the bounded waits the thread budget relies on.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        #if !canImport(Darwin)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #endif
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -45,18 +53,23 @@ final class _ConditionLock: @unchecked Sendable {
     /// then holds it again. Callers re-check their condition in a loop.
     func wait() { pthread_cond_wait(condition, mutex) }
 
-    /// `wait()` for at most until `deadline` (`CLOCK_REALTIME` nanoseconds, see
-    /// ``realtimeNanoseconds``). Returns false when the deadline passed.
+    /// `wait()` for at most until `deadline` (nanoseconds of the condition's clock, see
+    /// ``clockNanoseconds``). Returns false when the deadline passed.
     /// The corresponding C function is `pthread_cond_timedwait`.
     func wait(until deadline: UInt64) -> Bool {
         var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT
     }
 
-    /// The clock `pthread_cond_timedwait` measures deadlines in.
-    static var realtimeNanoseconds: UInt64 {
+    /// The clock `pthread_cond_timedwait` measures deadlines in (monotonic; realtime on
+    /// Darwin, which has no `pthread_condattr_setclock`).
+    static var clockNanoseconds: UInt64 {
         var now = timespec()
+        #if canImport(Darwin)
         clock_gettime(CLOCK_REALTIME, &now)
+        #else
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        #endif
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 

@@ -11,24 +11,31 @@
 
 /// The builtin running on this thread (NULL outside builtins), read by the handler.
 ///
-/// initial-exec TLS: a direct %fs-relative access. The default model for a shared object
-/// calls __tls_get_addr on every access, twice per builtin call: with the two calls out
-/// of line, ~4 ns of a ~26 ns no-op call. glibc reserves static TLS for dlopen'd objects
-/// (this needs 8 bytes). Hidden: each copy of SwiftPy (one per extension) has its own.
-extern _Thread_local const char *swiftpy_running_builtin
-    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+/// Hidden: each copy of SwiftPy (one per extension) has its own. The default TLS model on
+/// purpose: initial-exec would be a direct %fs access, but it puts the object's WHOLE TLS
+/// block (176 bytes with the Swift runtime and Dispatch linked in) into glibc's small
+/// static TLS reserve for dlopen'd objects (~512 bytes), so a few SwiftPy extensions in one
+/// process could fail to import ("cannot allocate memory in static TLS block").
+extern _Thread_local const char *swiftpy_running_builtin __attribute__((visibility("hidden")));
+
+/// What `swiftpy_leave_builtin` restores: this thread's slot and its previous value.
+typedef struct {
+    const char **slot;
+    const char *previous;
+} swiftpy_builtin_scope;
 
 /// Records `name` ("swiftpy.zlib.compress", a C string that lives for the process) as
-/// the builtin running on this thread; returns the previous one, for
-/// `swiftpy_leave_builtin` (calls nest: a builtin may call Python that calls another).
-/// Inline, so every builtin call pays two stores and no calls.
-static inline const char *swiftpy_enter_builtin(const char *name) {
-    const char *previous = swiftpy_running_builtin;
-    swiftpy_running_builtin = name;
-    return previous;
+/// the builtin running on this thread, until `swiftpy_leave_builtin(scope)` (calls nest: a
+/// builtin may call Python that calls another). Inline, and the thread's slot is looked
+/// up once per call (one `__tls_get_addr`), not once per access.
+static inline swiftpy_builtin_scope swiftpy_enter_builtin(const char *name) {
+    swiftpy_builtin_scope scope = { &swiftpy_running_builtin, swiftpy_running_builtin };
+    *scope.slot = name;
+    return scope;
 }
 
-static inline void swiftpy_leave_builtin(const char *previous) { swiftpy_running_builtin = previous; }
+/// Ends the scope `swiftpy_enter_builtin` began, on the same thread.
+static inline void swiftpy_leave_builtin(swiftpy_builtin_scope scope) { *scope.slot = scope.previous; }
 
 /// Installs the SIGILL/SIGTRAP handler once per copy of SwiftPy (each extension module
 /// links its own); the previous handlers are chained.

@@ -109,8 +109,8 @@ final class Callable: @unchecked Sendable {
     func call(module: PyPointer?, receiver receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
         let py = Python(module: module)
         // Which builtin runs on this thread, for the trap reporter (nested calls restore).
-        let outer = swiftpy_enter_builtin(reportName)
-        defer { swiftpy_leave_builtin(outer) }
+        let scope = swiftpy_enter_builtin(reportName)
+        defer { swiftpy_leave_builtin(scope) }
         do {
             if kwnames == nil, nargs >= fastMin, nargs <= maxPositional {
                 return try body(py, receiverObject, Arguments(callable: self, base: args, count: nargs))

@@ -50,11 +50,14 @@ enum BuiltinFunction {
         guard let moduleArguments = PyTuple_New(1) else { throw PyException.fetch() }
         defer { swiftpy_decref(moduleArguments) }
         swiftpy_tuple_set_item(moduleArguments, 0, swiftpy_newref(moduleName))
-        // SAFETY: module.__new__ allocates with the type's tp_alloc (basicsize
-        // `basicSize`, zeroed: dealloc and traverse see NULL fields until they are set)
-        // and makes the dict (3.14+ expects it from __new__); module.__init__ names it.
+        // SAFETY: module.__new__ allocates `basicSize` bytes and makes the dict (3.14+
+        // expects it from __new__); module.__init__ names it. Our fields are zeroed at
+        // once (3.10 allocates without zeroing), so dealloc and traverse see NULLs until
+        // they are set.
         guard let newModule = swiftpy_module_type().pointee.tp_new,
               let binding = newModule(typeObject, moduleArguments, nil) else { throw PyException.fetch() }
+        UnsafeMutableRawPointer(binding).advanced(by: callableOffset)
+            .initializeMemory(as: UInt8.self, repeating: 0, count: basicSize - callableOffset)
         if swiftpy_module_type().pointee.tp_init?(binding, moduleArguments, nil) ?? -1 != 0 {
             swiftpy_decref(binding)
             throw PyException.fetch()
@@ -91,6 +94,9 @@ enum BuiltinFunction {
     static let dealloc: @convention(c) (PyPointer?) -> Void = { object in
         guard let object, let type = swiftpy_type(object) else { return }
         PyObject_GC_UnTrack(UnsafeMutableRawPointer(object))
+        // Weak references die first, before any field is torn down (module's dealloc then
+        // finds none left).
+        PyObject_ClearWeakRefs(object)
         _ = clearOwn(object)
         let raw = UnsafeMutableRawPointer(object)
         if let callable = raw.load(fromByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self) {

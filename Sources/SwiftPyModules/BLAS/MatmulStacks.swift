@@ -87,7 +87,6 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
         aCore: aCore, bCore: bCore, outCore: outCore, zeroOutput: zeroOutput)
     let count = product.count
     guard count > 0, m > 0, n > 0 else { return resultObject }
-    defer { if let castTarget { withExtendedLifetime(out.owner) { out.copy(into: castTarget) } } }
 
     let itemFlops = flops(m: m, n: n, k: max(k, 1))
     let (total, overflow) = itemFlops.multipliedReportingOverflow(by: count)
@@ -97,6 +96,9 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
             try runBatch(product, dtype: dtype, itemFlops: itemFlops, totalFlops: totalFlops, &interruption)
         }
     }
+    // Only a finished product reaches the caller's `out=` (the temporary is unzeroed: an
+    // interrupted batch must not copy uninitialised items into user memory).
+    if let castTarget { withExtendedLifetime(out.owner) { out.copy(into: castTarget) } }
     return resultObject
 }
 
