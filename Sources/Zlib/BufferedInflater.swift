@@ -26,27 +26,9 @@ public final class BufferedInflater: Sendable {
     /// The corresponding C functions are `inflateInit2_` and `inflateSetDictionary`.
     public init(wbits: Int32 = 15, zdict: [UInt8]? = nil) throws {
         var stream = ZStream(kind: .inflate)
-        let code = stream.initInflate(wbits: wbits)
-        switch code {
-        case Z_OK: break
-        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
-        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
-        default: throw stream.error(code, .creatingDecompressor)
-        }
-        var state = State(stream: stream, zdict: zdict)
-        if zdict != nil && wbits < 0 { try Self.setDictionary(&state) }
-        self.state = Mutex(state)
-    }
-
-    private static func setDictionary(_ state: inout State) throws {
-        guard let zdict = state.zdict else { return }
-        guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
-        let err = zdict.withUnsafeBytes { bytes in
-            // SAFETY: zlib copies the dictionary into its window before returning.
-            inflateSetDictionary(
-                state.stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
-        }
-        if err != Z_OK { throw state.stream.error(err, .settingDictionary) }
+        try stream.initDecompressor(wbits: wbits)
+        if let zdict, wbits < 0 { try stream.setInflateDictionary(zdict) }
+        self.state = Mutex(State(stream: stream, zdict: zdict))
     }
 
     /// Whether the end of the compressed stream was reached (CPython's `eof`).
@@ -108,8 +90,8 @@ public final class BufferedInflater: Sendable {
                     err = inflate(s, Z_SYNC_FLUSH)
                     s.pointee.next_out = nil
                 }
-                if err == Z_NEED_DICT && state.zdict != nil {
-                    try setDictionary(&state)
+                if err == Z_NEED_DICT, let zdict = state.zdict {
+                    try state.stream.setInflateDictionary(zdict)
                     err = Z_OK
                 }
             } else {
@@ -118,8 +100,9 @@ public final class BufferedInflater: Sendable {
                         err = inflate(s, Z_SYNC_FLUSH)
                         switch err {
                         case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
-                        case Z_NEED_DICT where state.zdict != nil:
-                            try setDictionary(&state)
+                        case Z_NEED_DICT:
+                            guard let zdict = state.zdict else { return false }
+                            try state.stream.setInflateDictionary(zdict)
                             continue
                         default: return false
                         }

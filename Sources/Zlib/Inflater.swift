@@ -60,20 +60,11 @@ public final class Inflater: Sendable {
 
     private init(wbits: Int32, dictionary zdict: [UInt8]?, semantics: InflaterSemantics) throws {
         var state = State(stream: ZStream(kind: .inflate), zdict: zdict, semantics: semantics)
-        let code = state.stream.initInflate(wbits: wbits)
-        switch code {
-        case Z_OK: break
-        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
-        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
-        default: throw state.stream.error(code, .creatingDecompressor)
-        }
-        if state.zdict != nil && wbits < 0 {
-            try Self.setDictionary(&state)
-        }
+        try state.stream.initDecompressor(wbits: wbits)
+        if let zdict, wbits < 0 { try state.stream.setInflateDictionary(zdict) }
         self.state = Mutex(state)
     }
 
-    /// CPython's `set_inflate_zdict`. The corresponding C function is `inflateSetDictionary`.
     /// The inflate loop `decompress` and `flush` share: feeds input piece by piece and
     /// supplies the dictionary when zlib asks, until the output is full (returns true) or
     /// the stream or the input ends, or zlib reports an error (false; the code is in `err`).
@@ -86,8 +77,9 @@ public final class Inflater: Sendable {
             err = inflate(s, mode(feeder.remaining(s)))
             switch err {
             case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
-            case Z_NEED_DICT where state.zdict != nil:
-                try setDictionary(&state)
+            case Z_NEED_DICT:
+                guard let zdict = state.zdict else { return false }
+                try state.stream.setInflateDictionary(zdict)
                 continue
             default: return false
             }
@@ -96,17 +88,6 @@ public final class Inflater: Sendable {
             if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
             feeder.feed(s)
         }
-    }
-
-    private static func setDictionary(_ state: inout State) throws {
-        guard let zdict = state.zdict else { return }
-        guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
-        let err = zdict.withUnsafeBytes { bytes in
-            // SAFETY: zlib copies the dictionary into its window before returning.
-            inflateSetDictionary(
-                state.stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
-        }
-        if err != Z_OK { throw state.stream.error(err, .settingDictionary) }
     }
 
     /// Whether the end of the compressed stream was reached (CPython's `eof`).

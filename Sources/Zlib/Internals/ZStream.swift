@@ -75,6 +75,30 @@ struct ZStream: ~Copyable, @unchecked Sendable {
         return Self.end(pointer, kind)
     }
 
+    /// Starts this (new) stream for a decompression object, with the errors CPython's
+    /// constructors raise (`zlib.decompressobj`, `zlib._ZlibDecompressor`).
+    /// The corresponding C macro is `inflateInit2`.
+    mutating func initDecompressor(wbits: Int32) throws {
+        let code = initInflate(wbits: wbits)
+        switch code {
+        case Z_OK: break
+        case Z_STREAM_ERROR: throw ZlibError.invalidInitializationOption
+        case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for decompression object")
+        default: throw error(code, .creatingDecompressor)
+        }
+    }
+
+    /// Gives an inflate stream its preset dictionary (CPython's `set_inflate_zdict`).
+    /// The corresponding C function is `inflateSetDictionary`.
+    func setInflateDictionary(_ zdict: [UInt8]) throws {
+        guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
+        let err = zdict.withUnsafeBytes { bytes in
+            // SAFETY: zlib copies the dictionary into its window before returning.
+            inflateSetDictionary(pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
+        }
+        if err != Z_OK { throw error(err, .settingDictionary) }
+    }
+
     /// zlib's `msg`: a static string describing the last error, if any.
     var message: String? {
         pointer.pointee.msg.map { String(cString: $0) }
