@@ -3,34 +3,28 @@ import Zlib
 
 /// `zlib.crc32` and `zlib.adler32`.
 enum ZlibChecksums {
-    static let crc32 = Function(
-        "crc32",
-        doc: """
-            Compute a CRC-32 checksum of data.
+    static let crc32 = function("crc32", title: "CRC-32", start: 0) { Zlib.crc32($0, initial: $1) }
+    static let adler32 = function("adler32", title: "Adler-32", start: 1) { Zlib.adler32($0, initial: $1) }
 
-              value
-                Starting value of the checksum.
+    /// `name(data, value=start, /)` with CPython's docstring for the `title` checksum.
+    private static func function(
+        _ name: String, title: String, start: UInt32,
+        _ kernel: @escaping @Sendable (UnsafeRawBufferPointer, UInt32) -> UInt32
+    ) -> Function {
+        Function(
+            name,
+            doc: """
+                Compute \(title == "Adler-32" ? "an" : "a") \(title) checksum of data.
 
-            The returned checksum is an integer.
-            """,
-        [Parameter("data", .positionalOnly), Parameter("value", .positionalOnly, default: ChecksumStart(0))]
-    ) { (py: Python, data: PyBuffer, value: ChecksumStart) throws -> UInt32 in
-        try checksum(py, data, value.value) { Zlib.crc32($0, initial: $1) }
-    }
+                  value
+                    Starting value of the checksum.
 
-    static let adler32 = Function(
-        "adler32",
-        doc: """
-            Compute an Adler-32 checksum of data.
-
-              value
-                Starting value of the checksum.
-
-            The returned checksum is an integer.
-            """,
-        [Parameter("data", .positionalOnly), Parameter("value", .positionalOnly, default: ChecksumStart(1))]
-    ) { (py: Python, data: PyBuffer, value: ChecksumStart) throws -> UInt32 in
-        try checksum(py, data, value.value) { Zlib.adler32($0, initial: $1) }
+                The returned checksum is an integer.
+                """,
+            [Parameter("data", .positionalOnly), Parameter("value", .positionalOnly, default: ChecksumStart(start))]
+        ) { (py: Python, data: PyBuffer, value: ChecksumStart) throws -> UInt32 in
+            try checksum(py, data, value.value, kernel)
+        }
     }
 
     /// Small inputs with the GIL held; large ones detached; huge ones in pieces with a
@@ -66,47 +60,40 @@ enum ZlibChecksums {
 /// `zlib.crc32_combine` and `zlib.adler32_combine` (CPython 3.15; offered on every
 /// interpreter). O(log n) in the length, so they never release the GIL.
 enum ZlibChecksumCombine {
-    static let crc32Combine = Function(
-        "crc32_combine",
-        doc: """
-            Combine two CRC-32 checksums into one.
-
-              crc1
-                CRC-32 checksum for sequence A
-              crc2
-                CRC-32 checksum for sequence B
-              len2
-                Length of sequence B
-
-            Given the CRC-32 checksum 'crc1' of a sequence A and the
-            CRC-32 checksum 'crc2' of a sequence B of length 'len2',
-            return the CRC-32 checksum of A and B concatenated.
-            """,
-        [Parameter("crc1", .positionalOnly), Parameter("crc2", .positionalOnly), Parameter("len2", .positionalOnly)]
-    ) { (_: Python, crc1: ChecksumStart, crc2: ChecksumStart, len2: SSize) throws -> UInt32 in
-        guard len2.value >= 0 else { throw PyException.valueError("len2 must be non-negative") }
-        return Zlib.crc32Combine(crc1.value, crc2.value, length2: len2.value)
+    static let crc32Combine = function("crc32_combine", title: "CRC-32", argument: "crc") {
+        Zlib.crc32Combine($0, $1, length2: $2)
+    }
+    static let adler32Combine = function("adler32_combine", title: "Adler-32", argument: "adler") {
+        Zlib.adler32Combine($0, $1, length2: $2)
     }
 
-    static let adler32Combine = Function(
-        "adler32_combine",
-        doc: """
-            Combine two Adler-32 checksums into one.
+    /// `name(argument1, argument2, len2, /)` with CPython's docstring for the `title`
+    /// checksum.
+    private static func function(
+        _ name: String, title: String, argument: String,
+        _ combine: @escaping @Sendable (UInt32, UInt32, Int) -> UInt32
+    ) -> Function {
+        Function(
+            name,
+            doc: """
+                Combine two \(title) checksums into one.
 
-              adler1
-                Adler-32 checksum for sequence A
-              adler2
-                Adler-32 checksum for sequence B
-              len2
-                Length of sequence B
+                  \(argument)1
+                    \(title) checksum for sequence A
+                  \(argument)2
+                    \(title) checksum for sequence B
+                  len2
+                    Length of sequence B
 
-            Given the Adler-32 checksum 'adler1' of a sequence A and the
-            Adler-32 checksum 'adler2' of a sequence B of length 'len2',
-            return the Adler-32 checksum of A and B concatenated.
-            """,
-        [Parameter("adler1", .positionalOnly), Parameter("adler2", .positionalOnly), Parameter("len2", .positionalOnly)]
-    ) { (_: Python, adler1: ChecksumStart, adler2: ChecksumStart, len2: SSize) throws -> UInt32 in
-        guard len2.value >= 0 else { throw PyException.valueError("len2 must be non-negative") }
-        return Zlib.adler32Combine(adler1.value, adler2.value, length2: len2.value)
+                Given the \(title) checksum '\(argument)1' of a sequence A and the
+                \(title) checksum '\(argument)2' of a sequence B of length 'len2',
+                return the \(title) checksum of A and B concatenated.
+                """,
+            [Parameter("\(argument)1", .positionalOnly), Parameter("\(argument)2", .positionalOnly),
+             Parameter("len2", .positionalOnly)]
+        ) { (_: Python, first: ChecksumStart, second: ChecksumStart, len2: SSize) throws -> UInt32 in
+            guard len2.value >= 0 else { throw PyException.valueError("len2 must be non-negative") }
+            return combine(first.value, second.value, len2.value)
+        }
     }
 }
