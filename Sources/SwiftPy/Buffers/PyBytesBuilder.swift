@@ -73,11 +73,7 @@ public struct PyBytesBuilder: ~Copyable {
     public func detachFilling<R: Sendable>(
         _ py: Python, if condition: Bool = true, _ body: @Sendable (inout MutableRawSpan) throws -> R
     ) throws -> R {
-        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
-        // SAFETY: as in `detachFilling(reading:)`: ours alone, not resized or freed while
-        // `self` is borrowed; seen only as a span.
-        let memory = UncheckedSendable(UnsafeMutableRawBufferPointer(
-            start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
+        let memory = try lentMemory()
         return try py.detach(if: condition) {
             var output = memory.value.mutableBytes
             return try body(&output)
@@ -90,14 +86,20 @@ public struct PyBytesBuilder: ~Copyable {
         reading input: borrowing PyBuffer, _ py: Python, if condition: Bool = true,
         _ body: @Sendable (RawSpan, inout MutableRawSpan, inout Interruption) throws -> R
     ) throws -> R {
-        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
-        // SAFETY: the object is ours alone and is not resized or freed while `self` is
-        // borrowed, i.e. for this whole call; the closure sees the memory only as a span.
-        let memory = UncheckedSendable(UnsafeMutableRawBufferPointer(
-            start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
+        let memory = try lentMemory()
         return try input.detachInterruptibly(py, if: condition) { bytes, interruption in
             var output = memory.value.mutableBytes
             return try body(bytes, &output, &interruption)
         }
+    }
+
+    /// The object's memory, for a `detachFilling` call to lend as a span.
+    private func lentMemory() throws -> UncheckedSendable<UnsafeMutableRawBufferPointer> {
+        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        // SAFETY: the object is ours alone and is not resized or freed while `self` is
+        // borrowed, i.e. for the whole `detachFilling` call; the closure sees the memory
+        // only as a span.
+        return UncheckedSendable(UnsafeMutableRawBufferPointer(
+            start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
     }
 }
