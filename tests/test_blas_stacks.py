@@ -160,3 +160,19 @@ def test_batch_releases_the_gil():
         state["run"] = False
         thread.join()
     assert best > 1000
+
+
+@pytest.mark.parametrize("dtype", ["f", "d", "F", "D"])
+@pytest.mark.parametrize("k", [0, 3])
+def test_fresh_results_hold_no_stale_bytes(dtype, k):
+    """A stack result is not zeroed before the products write it (beta = 0 writes every
+    element, k = 0 included): memory that held NaNs a moment ago must come back as the
+    product. The NaN result is freed first so the allocator likely hands its memory back."""
+    shape = (6, 24, 24)
+    for _ in range(5):
+        poison = blas.matmul(np.full(shape, np.nan, dtype), np.full(shape, np.nan, dtype))
+        assert np.isnan(poison).all()
+        del poison
+        a, b = rand((6, 24, k), dtype.lower()).astype(dtype), rand((6, k, 24), dtype.lower()).astype(dtype)
+        got = blas.matmul(a, b)
+        np.testing.assert_allclose(got, np.matmul(a, b), rtol=1e-5, atol=1e-5)

@@ -107,13 +107,17 @@ func _gemmCall<T: BLASElement>(
     _ a: UnsafePointer<T>, _ lda: Int32, _ b: UnsafePointer<T>, _ ldb: Int32,
     _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int32
 ) {
-    let guarded = _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold)
-    let mode = guarded ? BLASThreadPolicy.shared.enter() : .unmanaged
     // SAFETY of the truncations: m, n, k were checked against Int32.max.
-    T.uncheckedGEMM(
-        order, transA, transB, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n),
-        Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
-    if guarded { BLASThreadPolicy.shared.leave(mode) }
+    func call() {
+        T.uncheckedGEMM(
+            order, transA, transB, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n),
+            Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    if _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold) {
+        BLASThreadPolicy.shared.runProduct(call)
+    } else {
+        call()
+    }
 }
 
 /// The slow path: copies what CBLAS cannot use in place, then makes the same single call.

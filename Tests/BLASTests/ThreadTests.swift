@@ -1,6 +1,7 @@
-import BLAS
+@testable import BLAS
 import Synchronization
 import Testing
+import Foundation
 
 /// Thread settings are process-global: these tests run one at a time, and every other test
 /// uses problems below the policy's thresholds.
@@ -101,6 +102,38 @@ import Testing
         #expect(policy.threadsForNextCall == 2)
     }
 
+    @Test func theCallEndingItsTurnRunsTheProductsQueuedBehindIt() throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        let log = RunLog()
+        policy.runProduct {
+            // Two products queue behind this one, which runs exclusive…
+            for name in ["first", "second"] {
+                let queuedBefore = policy.lock.withLock { policy.queued.count }
+                // A thread of its own: a blocked task could hold the test's pool thread.
+                Thread.detachNewThread { [log] in
+                    policy.runProduct { log.record("\(name) on \(currentThreadID())") }
+                    log.finished.withLock { $0 += 1 }
+                }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while policy.lock.withLock({ policy.queued.count }) == queuedBefore && ContinuousClock.now < deadline {}
+            }
+            #expect(policy.lock.withLock { policy.queued.count } == 2)
+            log.record("own on \(currentThreadID())")
+        }
+        // …and ran, in arrival order, on this thread before it returned; their callers
+        // return once their work is done.
+        let me = currentThreadID()
+        #expect(log.entries.withLock { $0 } == ["own on \(me)", "first on \(me)", "second on \(me)"])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while log.finished.withLock({ $0 }) < 2 && ContinuousClock.now < deadline {}
+        #expect(log.finished.withLock { $0 } == 2)
+        #expect(policy.callsInFlight == 0)
+        #expect(policy.lock.withLock { policy.queued.isEmpty })
+    }
+
     @Test func largeLevel1AndLevel2CallsGoThroughThePolicy() throws {
         let n = 20_000
         let x = [Double](repeating: 1, count: n)
@@ -120,4 +153,14 @@ import Testing
 /// A result set by a detached task and read by the test.
 private final class Outcome: Sendable {
     let value = Mutex<Bool?>(nil)
+}
+
+/// The calling thread's id, to tell where a closure ran.
+private func currentThreadID() -> UInt { UInt(bitPattern: Int(bitPattern: pthread_self())) }
+
+/// Where closures ran, and how many callers have returned.
+private final class RunLog: Sendable {
+    let entries = Mutex<[String]>([])
+    let finished = Mutex<Int>(0)
+    func record(_ entry: String) { entries.withLock { $0.append(entry) } }
 }

@@ -22,14 +22,15 @@ struct BatchedProduct: @unchecked Sendable {
     let aCore: (Int, Int)
     let bCore: (Int, Int)
     let outCore: (Int, Int)
-    /// The output is a fresh, unzeroed C-ordered array of ours: each item's `m·n` elements
-    /// are contiguous and are zeroed before the product is written (a `k == 0` product
-    /// scales C by 0, which must not turn uninitialised NaN bit patterns into results).
-    let zeroOutput: Bool
 
     var count: Int { batchShape.reduce(1) { $0 &* $1 } }
 
     /// Computes the products with flat batch indices in `range`.
+    ///
+    /// The output may be uninitialised memory (a fresh result is not zeroed first): every
+    /// item is written with beta = 0, which BLAS defines as "C need not be set on input"
+    /// (OpenBLAS stores zeros, never 0·C), and a `k == 0` product takes `_scale`, which
+    /// also stores 0 for beta = 0 rather than multiplying a NaN bit pattern.
     func run<T: BLASElement>(_: T.Type, _ range: Range<Int>) throws(BLASError) {
         for item in range {
             var rest = item, offA = 0, offB = 0, offOut = 0
@@ -45,11 +46,6 @@ struct BatchedProduct: @unchecked Sendable {
                                        rowByteStride: aCore.0, columnByteStride: aCore.1)
             let bv = try MatrixView<T>(bytes: UnsafeRawPointer(b + offB), rows: k, columns: n,
                                        rowByteStride: bCore.0, columnByteStride: bCore.1)
-            if zeroOutput {
-                // SAFETY: a fresh C-ordered result: item `item`'s m·n elements are the
-                // contiguous bytes at `out + offOut`, inside the buffer the caller keeps alive.
-                (out + offOut).initializeMemory(as: UInt8.self, repeating: 0, count: m &* n &* MemoryLayout<T>.stride)
-            }
             let cv = try MutableMatrixView<T>(bytes: out + offOut, rows: m, columns: n,
                                               rowByteStride: outCore.0, columnByteStride: outCore.1)
             try BLAS.matmul(av, bv, into: cv)

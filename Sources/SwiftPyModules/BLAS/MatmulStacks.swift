@@ -58,23 +58,20 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
     var out: StackArgument
     let resultObject: PyObjectRef
     var castTarget: StackArgument? = nil
-    var zeroOutput = false
     if let outObject {
         out = try stackOutput(outObject, py, dtype: dtype, shape: resultShape, a, b)
         resultObject = PyObjectRef(outObject)
         if out.dtype != dtype {
             castTarget = out
             out = try StackArgument.allocate(dtype, shape: resultShape, zeroed: false).0
-            zeroOutput = true
         }
     } else {
-        // Not zeroed here, with the GIL held: the detached workers zero each result matrix
-        // just before computing it (in cache, and the page faults of a fresh 32 MB result
-        // are then taken in parallel with the GIL released, as numpy's are).
+        // Not zeroed: each product writes its whole item with beta = 0 (BatchedProduct.run),
+        // so the page faults of a fresh 32 MB result are taken by the detached workers, in
+        // parallel, and its bytes are written once instead of twice.
         let (array, buffer) = try StackArgument.allocate(dtype, shape: resultShape, zeroed: false)
         out = array
         resultObject = try py.blasResult(buffer)
-        zeroOutput = true
     }
     var outCore = (0, 0)
     if !aVector { outCore.0 = out.strides[batchRank] }
@@ -84,7 +81,7 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
         a: a.address ?? emptyPlaceholder, b: b.address ?? emptyPlaceholder, out: out.address ?? emptyPlaceholder,
         batchShape: batchShape, aBatchStrides: aStrides, bBatchStrides: bStrides,
         outBatchStrides: Array(out.strides.prefix(batchRank)), m: m, k: k, n: n,
-        aCore: aCore, bCore: bCore, outCore: outCore, zeroOutput: zeroOutput)
+        aCore: aCore, bCore: bCore, outCore: outCore)
     let count = product.count
     guard count > 0, m > 0, n > 0 else { return resultObject }
 
@@ -123,7 +120,7 @@ private func runBatch(_ product: BatchedProduct, dtype: DType, itemFlops: Int, t
     try BLASThreadPolicy.shared.withCall(threads: wanted) { (budget: BLASThreadBudget) throws in
         let threads = budget.threads
         let perItem = max(itemFlops, 1)
-        var chunk = max(1, count / max(1, threads * 8))
+        var chunk = max(1, count / max(1, threads * 32))
         chunk = max(chunk, BatchPolicy.parallelChunkFlops / perItem)
         chunk = max(1, min(chunk, BatchPolicy.interruptChunkFlops / perItem))
         var pending: (any Error)? = nil
