@@ -4,7 +4,7 @@
 //
 // Build for the interpreter you run: `Scripts/swiftpm build` (or `make build`) exports
 // PKG_CONFIG_PATH from that interpreter's sysconfig so SwiftPM finds ITS headers, not the
-// system Python's (see DESIGN.md, pitfall 1).
+// system Python's (see docs/design.md, pitfall 1).
 import Foundation
 import PackageDescription
 

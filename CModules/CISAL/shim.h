@@ -1,6 +1,6 @@
 /// Intel ISA-L (Debian's libisal-dev) for Swift: its CRC and igzip headers. Debian's
 /// package ships no pkg-config file on every release, so the module map links `isal`
-/// itself. The shim puts SwiftPy's libc prelude first (DESIGN.md, pitfall 2).
+/// itself. The shim puts SwiftPy's libc prelude first (docs/design.md, pitfall 2).
 #ifndef SWIFTPY_CISAL_SHIM_H
 #define SWIFTPY_CISAL_SHIM_H
 #include "../Prelude/swiftpy_prelude.h"

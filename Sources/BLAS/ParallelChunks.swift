@@ -1,5 +1,5 @@
 // This file must not import COpenBLAS: Glibc and Dispatch are built without the
-// feature-macro prelude of the C modules (DESIGN.md, pitfall 2).
+// feature-macro prelude of the C modules (docs/design.md, pitfall 2).
 import Synchronization
 #if canImport(Glibc)
 internal import Glibc

@@ -1,5 +1,5 @@
 // This file must not import COpenBLAS: Glibc is built without the feature-macro prelude of
-// the C modules (DESIGN.md, pitfall 2).
+// the C modules (docs/design.md, pitfall 2).
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)

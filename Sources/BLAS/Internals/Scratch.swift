@@ -1,5 +1,5 @@
 // `internal import`: clients of BLAS must not see libc's module through us — importing
-// Glibc next to CPython's headers trips the fd_set definition clash (DESIGN.md, pitfall 2).
+// Glibc next to CPython's headers trips the fd_set definition clash (docs/design.md, pitfall 2).
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)

@@ -4,7 +4,7 @@ import SwiftPy
 /// When a BLAS call releases the GIL.
 ///
 /// Releasing and re-taking the GIL costs ~50 ns uncontended but 70–160 µs when another
-/// Python thread is waiting for it (DESIGN.md), so calls keep the GIL below ~100 kflop
+/// Python thread is waiting for it (docs/design.md), so calls keep the GIL below ~100 kflop
 /// (a 37×37×37 product, ~3–10 µs of work; dgemm at n ≤ 36, level-1 on < 50 000 elements).
 enum GILPolicy {
     static let releaseFlops = 100_000

@@ -22,7 +22,7 @@ let demoModule = ModuleDefinition(
                 + "threads hashing different buffers run in parallel.",
             [Parameter("data", .positionalOnly), Parameter("release_gil", .keywordOnly, default: true)]
         ) { (py: Python, data: PyBuffer, releaseGIL: Bool) throws -> UInt64 in
-            // Below ~4 KiB the GIL hand-off costs more than the loop (DESIGN.md).
+            // Below ~4 KiB the GIL hand-off costs more than the loop (docs/design.md).
             try data.detach(py, if: releaseGIL && data.byteCount >= 4096) { FNV1a.hash($0) }
         },
 

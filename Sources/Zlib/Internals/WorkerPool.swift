@@ -1,5 +1,5 @@
 // This file must not import CZlib: Glibc and Dispatch are built without SwiftPy's
-// feature-macro prelude, and a file that sees both disagrees on `fd_set` (DESIGN.md,
+// feature-macro prelude, and a file that sees both disagrees on `fd_set` (docs/design.md,
 // pitfall 2).
 import Dispatch
 import Synchronization
