@@ -49,7 +49,7 @@ public enum BLASThreads {
 ///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
 ///   batches are running. An exclusive batch yields between its chunks — becomes shared,
 ///   its helper threads retire — when only batches wait, so the waiters join it.
-/// - An exclusive call that ends runs the products queued right behind it (up to
+/// - An exclusive product that ends runs the products queued right behind it (up to
 ///   ``productsRunPerTurn``, each in its own turn) on their callers' behalf before it
 ///   returns, then wakes those callers (``runProduct(_:)``): no core idles while a woken
 ///   thread is scheduled. Each change of turn wakes only the call it concerns.
@@ -106,6 +106,8 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     public static let longestWait: UInt64 = 250_000_000
 
     let lock = _ConditionLock()
+    /// ``longestWait``, under `lock` (tests that queue calls on purpose raise it).
+    var waitLimit = BLASThreadPolicy.longestWait
     /// An exclusive call is running (under `lock`).
     var exclusive = false
     /// Shared calls running (under `lock`).
@@ -219,7 +221,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 waiting.wrappingSubtract(1, ordering: .relaxed)
                 if sharing { waitingBatches.wrappingSubtract(1, ordering: .relaxed) }
             }
-            let deadline = _ConditionLock.clockNanoseconds &+ Self.longestWait
+            let deadline = _ConditionLock.clockNanoseconds &+ waitLimit
             var timedOut = false
             let call = _QueuedCall(condition: lock.makeCondition(), work: sharing ? nil : work)
             queued[ticket] = call
@@ -288,7 +290,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             // until it has finished, by the call before it; it never outlives this frame.
             let mode = enter(work: _ProductWork(run: work))
             if mode != .ranByAnother { work() }
-            leave(mode)
+            leave(mode, endingProduct: true)
         }
     }
 
@@ -319,10 +321,13 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// Runs `work` and drops it before returning.
     private static func run(_ work: consuming _ProductWork) { work.run() }
 
-    /// Marks a large call as finished.
+    /// Marks a large call as finished. Only a product (`endingProduct`, from
+    /// ``runProduct(_:)``) runs the products queued behind it: a short level-1 or gemv call
+    /// may hold the GIL, and a batch polls for Ctrl-C, so neither may take on other
+    /// callers' work.
     @usableFromInline
-    func leave(_ mode: Mode) {
-        if mode == .exclusive { runQueuedProducts() }
+    func leave(_ mode: Mode, endingProduct: Bool = false) {
+        if mode == .exclusive && endingProduct { runQueuedProducts() }
         lock.withLock {
             switch mode {
             case .exclusive:

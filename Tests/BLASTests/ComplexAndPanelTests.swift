@@ -87,6 +87,8 @@ private func near(_ x: [Complex<Double>], _ y: [Complex<Double>], tolerance: Dou
     }
 }
 
+/// Products above the thread policy's threshold: serialised with the policy's own tests.
+extension ThreadPolicyUsers {
 @Suite struct PanelTests {
     @Test(arguments: [BLASTranspose.none, .transpose]) func blocksGiveTheSameProduct(transposeA: BLASTranspose) throws {
         var rng = SplitMix64(seed: 13)
@@ -133,4 +135,5 @@ private func near(_ x: [Complex<Double>], _ y: [Complex<Double>], tolerance: Dou
         }
         #expect(c[0] == 8 && c[m * n - 1] == 0)  // the first block only
     }
+}
 }
