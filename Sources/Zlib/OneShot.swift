@@ -24,7 +24,7 @@ public func compress(
     if engine == .fast, let plan = FastCompressionPlan(level: level, wbits: wbits) {
         switch plan {
         case .isal:
-            let bound = input.count &+ input.count >> 12 &+ input.count >> 14 &+ 64
+            let bound = isalOutputBound(input.count)
             return try IsalDeflater().compress(
                 input, format: FastFormat(wbits: wbits),
                 initialCapacity: canAllocate(bound) ? bound : ZlibConstants.defaultBufferSize, progress: progress)
@@ -79,6 +79,34 @@ public func compress(
     let end = stream.end()
     if end != Z_OK { throw stream.error(end, .finishingCompression) }
     return try output.finish()
+}
+
+/// ISA-L level 1's output for `count` input bytes, with room to spare: its stored-block
+/// fallback adds ~5 bytes per 64 KiB, a container at most 18.
+private func isalOutputBound(_ count: Int) -> Int { count &+ count >> 12 &+ count >> 14 &+ 64 }
+
+/// The output space with which ``compress(_:level:wbits:engine:into:progress:)`` writes a
+/// whole stream in place, or nil where these settings take the growing path (today only
+/// ISA-L, i.e. `engine: .fast` at level 1, compresses in place). Python's `compress` gives
+/// the result `bytes` this size and shrinks it afterwards: memory never written is never
+/// touched, and the output is written once instead of being copied into the result.
+public func inPlaceCompressionCapacity(inputCount: Int, level: Int32, wbits: Int32, engine: CompressionEngine) -> Int? {
+    guard engine == .fast, FastCompressionPlan(level: level, wbits: wbits) == .isal else { return nil }
+    return isalOutputBound(inputCount)
+}
+
+/// Compresses `input` into `output` (at least ``inPlaceCompressionCapacity(inputCount:level:wbits:engine:)``
+/// bytes) with the same stream ``compress(_:level:wbits:engine:outputGrowth:progress:)``
+/// makes. Returns the bytes written, or nil when `output` was too small (or these settings
+/// do not compress in place): the caller then takes the growing path.
+public func compress(
+    _ input: UnsafeRawBufferPointer, level: Int32, wbits: Int32, engine: CompressionEngine,
+    into output: UnsafeMutableRawBufferPointer, progress: (() throws -> Void)? = nil
+) throws -> Int? {
+    guard inPlaceCompressionCapacity(inputCount: input.count, level: level, wbits: wbits, engine: engine) != nil else {
+        return nil
+    }
+    return try IsalDeflater().compress(input, format: FastFormat(wbits: wbits), into: output, progress: progress)
 }
 
 /// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.

@@ -68,6 +68,32 @@ import Testing
         }
     }
 
+    @Test(arguments: [Int32(15), 31, -15])
+    func inPlaceCompressionMatchesTheGrowingPathOrSaysItDidNotFit(wbits: Int32) throws {
+        var random = SystemRandomNumberGenerator()
+        let noise = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for input in [[], Array(Samples.text100K), noise] {
+            let expected = try compress(input, level: 1, wbits: wbits, engine: .fast)
+            let capacity = try #require(inPlaceCompressionCapacity(inputCount: input.count, level: 1, wbits: wbits, engine: .fast))
+            #expect(capacity >= expected.count)
+            var memory = [UInt8](repeating: 0, count: capacity)
+            let written = try input.withUnsafeBytes { source in
+                try memory.withUnsafeMutableBytes { try compress(source, level: 1, wbits: wbits, engine: .fast, into: $0) }
+            }
+            #expect(written.map { Array(memory.prefix($0)) } == expected)
+            // Too small: nil (the caller grows instead), never a truncated stream.
+            var small = [UInt8](repeating: 0, count: expected.count / 2)
+            let none = try input.withUnsafeBytes { source in
+                try small.withUnsafeMutableBytes { try compress(source, level: 1, wbits: wbits, engine: .fast, into: $0) }
+            }
+            #expect(none == nil || input.isEmpty)
+        }
+        // Settings that do not compress in place say so.
+        #expect(inPlaceCompressionCapacity(inputCount: 10, level: 6, wbits: 15, engine: .fast) == nil)
+        #expect(inPlaceCompressionCapacity(inputCount: 10, level: 1, wbits: 15, engine: .zlib) == nil)
+        #expect(inPlaceCompressionCapacity(inputCount: 10, level: 1, wbits: 14, engine: .fast) == nil)
+    }
+
     @Test func trailingDataIsIgnored() throws {
         let packed = try compress(Array("hello".utf8)) + Array("garbage".utf8)
         #expect(try decompress(packed) == Array("hello".utf8))

@@ -23,9 +23,48 @@ enum ZlibOneShot {
          Parameter("level", default: ZlibConstants.defaultCompression, shownAs: "Z_DEFAULT_COMPRESSION"),
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
-    ) { (py: Python, data: PyBuffer, level: Int32, wbits: Int32, engine: EngineArgument) throws -> [UInt8] in
+    ) { (py: Python, data: PyBuffer, level: Int32, wbits: Int32, engine: EngineArgument) throws -> PyObjectRef in
         let count = data.byteCount
         let choice = engine.engine
+        if let written = try compressInPlace(py, data, level: level, wbits: wbits, engine: choice) {
+            return written
+        }
+        return try compressGrowing(py, data, level: level, wbits: wbits, engine: choice).toPython(py)
+    }
+
+    /// Where the engine compresses in place (ISA-L): straight into the result `bytes`,
+    /// sized to the engine's bound and shrunk to the output (pages never written are never
+    /// touched), with the GIL released, written once. nil when these settings do not
+    /// compress in place, the bound cannot be allocated, or the stream did not fit.
+    private static func compressInPlace(
+        _ py: Python, _ data: PyBuffer, level: Int32, wbits: Int32, engine: CompressionEngine
+    ) throws -> PyObjectRef? {
+        let count = data.byteCount
+        guard let capacity = Zlib.inPlaceCompressionCapacity(inputCount: count, level: level, wbits: wbits, engine: engine),
+              // A bound that cannot be allocated: the growing path (it raises MemoryError
+              // itself if even that fails).
+              let output = try? PyBytesBuilder(capacity: capacity, py)
+        else { return nil }
+        let written = try output.detachFilling(reading: data, py, if: count >= Threshold.compress) {
+            input, memory, interruption in
+            try input.withUnsafeBytes { source in
+                try memory.withUnsafeMutableBytes { target in
+                    try withProgress({ try interruption.check() }) { check in
+                        try Zlib.compress(source, level: level, wbits: wbits, engine: engine, into: target,
+                                          progress: count >= Threshold.interruptible ? check : nil)
+                    }
+                }
+            }
+        }
+        guard let written else { return nil }
+        return try output.finish(count: written, py)
+    }
+
+    /// The growing path: Swift arrays, then one copy into the result.
+    private static func compressGrowing(
+        _ py: Python, _ data: PyBuffer, level: Int32, wbits: Int32, engine choice: CompressionEngine
+    ) throws -> [UInt8] {
+        let count = data.byteCount
         let growth = ZlibInterpreter.outputGrowth(py)
         if count >= Threshold.interruptible {
             return try data.detachInterruptibly(py) { span, interruption in

@@ -40,6 +40,18 @@ final class IsalDeflater {
         return try output.finish()
     }
 
+    /// `compress` into memory the caller owns (the result `bytes`, written once): the
+    /// number of bytes written, or nil when `output` was too small for the whole stream.
+    func compress(
+        _ input: UnsafeRawBufferPointer, format: FastFormat, into output: UnsafeMutableRawBufferPointer,
+        progress: (() throws -> Void)? = nil
+    ) throws -> Int? {
+        var ticker = ProgressTicker(progress)
+        var sink = FixedOutput(output, pieceLimit: ticker.pieceLimit)
+        try deflate(input, format: format, dictionary: nil, last: true, into: &sink, ticker: &ticker)
+        return sink.overflowed ? nil : sink.count
+    }
+
     /// `compress` for a worker thread: the output lands in `malloc` memory (no allocation
     /// can trap), shrunk to fit.
     func compressBlock(

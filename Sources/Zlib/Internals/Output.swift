@@ -224,3 +224,42 @@ struct MallocOutput: ~Copyable, OutputSink {
         return MallocBytes(base: memory, count: count)
     }
 }
+
+/// Output written into memory the caller owns (a Python `bytes` being built), with no
+/// growth: when the space runs out before the stream ends, ``overflowed`` is set and the
+/// caller takes a growing sink instead.
+struct FixedOutput: ~Copyable, OutputSink {
+    private let memory: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+    private(set) var overflowed = false
+    let pieceLimit: Int
+
+    init(_ memory: UnsafeMutableRawBufferPointer, pieceLimit: Int = Int(UInt32.max)) {
+        self.memory = memory
+        self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
+    }
+
+    mutating func fill<Stream: OutputWindow>(
+        _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool
+    ) throws -> Bool {
+        defer {
+            stream.pointee.next_out = nil
+            stream.pointee.avail_out = 0
+        }
+        while true {
+            guard count < memory.count, let base = memory.baseAddress else {
+                overflowed = true
+                return true
+            }
+            let piece = min(memory.count - count, pieceLimit)
+            // SAFETY: [count, count + piece) lies inside `memory`; next_out is cleared
+            // (defer above) before the caller can take the memory back.
+            stream.pointee.next_out = (base + count).assumingMemoryBound(to: UInt8.self)
+            stream.pointee.avail_out = UInt32(piece)
+            let wantsMore = try body()
+            count += piece - Int(stream.pointee.avail_out)
+            if !wantsMore { return false }
+        }
+    }
+}
+
