@@ -332,3 +332,24 @@ def _number(text):
     if not match:
         return None
     return float(match.group(1).replace(",", "")) * (1000 if match.group(2) else 1)
+
+
+def test_short_calls_are_repeated_until_a_run_lasts_long_enough():
+    from swiftpy.bench import runner
+    assert runner.calls_per_run(0.2) == 1                     # a 32 MB zlib call: one per run
+    assert runner.calls_per_run(runner.MIN_RUN_SECONDS) == 1
+    assert runner.calls_per_run(0.0004) == 125                 # a 0.4 ms gemm: 125 calls = 50 ms
+    assert runner.calls_per_run(0.0) == 1000                   # capped
+    # The rate counts every call: a run of N calls did N times the work.
+    calls = []
+
+    class Team:
+        def run(self, jobs):
+            for job in jobs:
+                job()
+            return 1.0
+
+    from swiftpy.bench.workloads import Variant
+    variant = Variant("v", "released", lambda d: calls.append(d), lambda d: 1)
+    runner._timed(Team(), variant, ["a", "b"], 3)
+    assert calls == ["a"] * 3 + ["b"] * 3

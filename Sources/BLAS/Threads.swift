@@ -44,19 +44,15 @@ public enum BLASThreads {
 ///   thread count (``BLASThreads/count``, i.e. every core by default). A single caller
 ///   therefore always uses every core.
 /// - Otherwise products (each gemm, or each panel of a panelled one) and batches queue in
-///   arrival order (a ticket each). A large product's turn comes when no other call runs;
-///   it then runs exclusive. A batch's turn comes when no exclusive call runs; it runs
-///   exclusive, or **shared** (one thread, next to the other shared calls) if shared calls
-///   are running. An exclusive batch yields between its chunks — becomes shared, its
-///   helper threads retire — when only batches wait, so the waiters join it.
-/// - A medium product (`m·n·k ≤` ``sharedProductThreshold``) that has to queue counts as a
-///   batch, and when its turn comes it always runs shared: contended callers of such
-///   products end up side by side, one core each, instead of handing the machine to each
-///   other every fraction of a millisecond.
-/// - An exclusive large product that ends runs the large products queued right behind it
-///   (up to ``productsRunPerTurn``, each in its own turn) on their callers' behalf before
-///   it returns, then wakes those callers (``runProduct(m:n:k:_:)``): no core idles while a
-///   woken thread is scheduled. Each change of turn wakes only the call it concerns.
+///   arrival order (a ticket each). A product's turn comes when no other call runs; it
+///   then runs exclusive. A batch's turn comes when no exclusive call runs; it runs
+///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
+///   batches are running. An exclusive batch yields between its chunks — becomes shared,
+///   its helper threads retire — when only batches wait, so the waiters join it.
+/// - An exclusive product that ends runs the products queued right behind it (up to
+///   ``productsRunPerTurn``, each in its own turn) on their callers' behalf before it
+///   returns, then wakes those callers (``runProduct(_:)``): no core idles while a woken
+///   thread is scheduled. Each change of turn wakes only the call it concerns.
 /// - With the count configured to 1 (one thread per call, as in a Dask worker) calls run
 ///   unmanaged, side by side: none can oversubscribe the cores.
 /// - Short calls (level-1, gemv; some run with the GIL held) never queue: next to an
@@ -96,18 +92,14 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     @usableFromInline enum Mode: Sendable {
         case exclusive, shared, unmanaged
         /// A queued product that the call before it ran on its behalf (see
-        /// ``runProduct(m:n:k:_:)``): nothing is left to run; ``leave(_:)`` only unregisters it.
+        /// ``runProduct(_:)``): nothing is left to run; ``leave(_:)`` only unregisters it.
         case ranByAnother
     }
 
     /// How many queued products an exclusive call runs on their callers' behalf before it
-    /// ends (see ``runProduct(m:n:k:_:)``): each saves one hand-off, and the bound keeps the
+    /// ends (see ``runProduct(_:)``): each saves one hand-off, and the bound keeps the
     /// caller's own return from waiting long.
     static let productsRunPerTurn = 3
-
-    /// Products with `m·n·k` at or below this (512³: 3-6 ms on one core here) share the
-    /// machine when contended instead of taking turns (see ``runProduct(m:n:k:_:)``).
-    public static let sharedProductThreshold = 134_217_728
 
     /// The longest a queued call waits for its turn (see the type's last rule): well above
     /// one panel of a panelled product (~3 GFLOP, 30-60 ms here).
@@ -198,9 +190,9 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// short, memory-bound, and some run with the GIL held) the call never waits.
     ///
     /// `work` is a product's CBLAS call, which the exclusive call before it may run on its
-    /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(m:n:k:_:)``.
+    /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(_:)``.
     @usableFromInline
-    func enter(mayWait: Bool = true, sharing: Bool = false, sharesAfterWaiting: Bool = false, work: _ProductWork? = nil) -> Mode {
+    func enter(mayWait: Bool = true, sharing: Bool = false, work: _ProductWork? = nil) -> Mode {
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
@@ -248,7 +240,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 return .unmanaged
             }
             takeTurn(ticket)
-            return sharedCalls > 0 || sharesAfterWaiting ? runShared() : runExclusive()
+            return sharedCalls > 0 ? runShared() : runExclusive()
         }
     }
 
@@ -282,30 +274,17 @@ public final class BLASThreadPolicy: @unchecked Sendable {
         return .shared
     }
 
-    /// Runs an `(m × k)·(k × n)` product (`work`, its CBLAS call) under the policy.
+    /// Runs a product (`work`, its CBLAS call) under the policy: when it must queue, the
+    /// exclusive call before it may run it on its behalf.
     ///
-    /// A **medium** product (`m·n·k ≤` ``sharedProductThreshold``) that has to wait is
-    /// treated like a batch: when its turn comes it runs shared, on one thread, next to the
-    /// other shared calls, so callers of such products settle into running side by side
-    /// (one core each) with no hand-offs at all. Measured here with n = 256 (0.2-0.4 ms a
-    /// product), 4 callers: 0.98-1.05× one caller, against 0.90-0.92× taking turns.
-    ///
-    /// A **large** product takes turns at the whole machine; when it must queue, the
-    /// exclusive call before it may run it on its behalf. Why: a change of turn costs the woken thread's scheduling delay, 30-40 µs on this
+    /// Why: a change of turn costs the woken thread's scheduling delay, 30-40 µs on this
     /// 2-core VM, during which the cores idle; for n = 256 products (0.2-0.4 ms each) that
     /// was 10-16% of the throughput of 3-4 callers. The thread that ends an exclusive call
     /// is already running, so it runs up to ``productsRunPerTurn`` queued products right
     /// away and then wakes their callers, as flat combining does; their threads wake while
     /// the next product runs.
     @usableFromInline
-    func runProduct(m: Int, n: Int, k: Int, _ work: () -> Void) {
-        if !_productExceeds(m, n, k, Self.sharedProductThreshold) {
-            // A medium product: shares the machine like a batch when it has to wait.
-            let mode = enter(sharing: true, sharesAfterWaiting: true)
-            work()
-            leave(mode)
-            return
-        }
+    func runProduct(_ work: () -> Void) {
         withoutActuallyEscaping(work) { work in
             // SAFETY: `work` is run either here or, while this thread waits inside `enter`
             // until it has finished, by the call before it; it never outlives this frame.
@@ -343,7 +322,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     private static func run(_ work: consuming _ProductWork) { work.run() }
 
     /// Marks a large call as finished. Only a product (`endingProduct`, from
-    /// ``runProduct(m:n:k:_:)``) runs the products queued behind it: a short level-1 or gemv call
+    /// ``runProduct(_:)``) runs the products queued behind it: a short level-1 or gemv call
     /// may hold the GIL, and a batch polls for Ctrl-C, so neither may take on other
     /// callers' work.
     @usableFromInline
@@ -432,7 +411,7 @@ public final class BLASThreadBudget: Sendable {
 }
 
 /// A product's CBLAS call, handed to the call that may run it on the caller's behalf
-/// (``BLASThreadPolicy/runProduct(m:n:k:_:)``).
+/// (``BLASThreadPolicy/runProduct(_:)``).
 ///
 /// SAFETY: `@unchecked Sendable` because it crosses to the thread of the call before it
 /// while its own thread waits; the closure and the memory it uses outlive that run (the

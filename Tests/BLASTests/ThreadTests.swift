@@ -82,7 +82,7 @@ extension ThreadPolicyUsers {
         defer { BLASThreads.count = original }
         BLASThreads.count = 2
         let policy = BLASThreadPolicy.shared
-        let n = 520  // 520³ > sharedProductThreshold (512³): a large product
+        let n = 96  // 96³ > 262144: a product that goes through the policy
         let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
         let reference = try matmul(a, a)
         let done = Outcome()
@@ -107,36 +107,6 @@ extension ThreadPolicyUsers {
         #expect(policy.threadsForNextCall == 2)
     }
 
-    @Test func aQueuedMediumProductCountsAsABatchAndRunsShared() throws {
-        let original = BLASThreads.count
-        defer { BLASThreads.count = original }
-        BLASThreads.count = 2
-        let policy = BLASThreadPolicy.shared
-        let n = 96  // 262144 < 96³ ≤ 512³: a medium product
-        let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
-        let reference = try matmul(a, a)
-        let done = Outcome()
-        policy.withCall(threads: 2) { outer in
-            Thread.detachNewThread {
-                let ok = (try? matmul(a, a)) == reference
-                done.value.withLock { $0 = ok }
-            }
-            // It queues as a batch would: the helpers retire for it…
-            let deadline = ContinuousClock.now + .seconds(10)
-            while outer.helpersMayContinue && ContinuousClock.now < deadline {}
-            #expect(!outer.helpersMayContinue)
-            #expect(done.value.withLock { $0 == nil })
-            // …and once this call yields, it runs on one thread next to it, before it ends.
-            outer.yieldIfContended()
-            while done.value.withLock({ $0 == nil }) && ContinuousClock.now < deadline {}
-            #expect(done.value.withLock { $0 } == true)
-            #expect(policy.isLimitingThreads)
-        }
-        #expect(policy.callsInFlight == 0)
-        #expect(!policy.isLimitingThreads)
-        #expect(policy.threadsForNextCall == 2)
-    }
-
     @Test func theCallEndingItsTurnRunsTheProductsQueuedBehindIt() throws {
         let original = BLASThreads.count
         defer { BLASThreads.count = original }
@@ -147,13 +117,13 @@ extension ThreadPolicyUsers {
         policy.lock.withLock { policy.waitLimit = 60_000_000_000 }
         defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
         let log = RunLog()
-        policy.runProduct(m: 1024, n: 1024, k: 1024) {
+        policy.runProduct {
             // Two products queue behind this one, which runs exclusive…
             for name in ["first", "second"] {
                 let queuedBefore = policy.lock.withLock { policy.queued.count }
                 // A thread of its own: a blocked task could hold the test's pool thread.
                 Thread.detachNewThread { [log] in
-                    policy.runProduct(m: 1024, n: 1024, k: 1024) { log.record("\(name) on \(currentThreadID())") }
+                    policy.runProduct { log.record("\(name) on \(currentThreadID())") }
                     log.finished.withLock { $0 += 1 }
                 }
                 let deadline = ContinuousClock.now + .seconds(10)

@@ -10,7 +10,7 @@ import json
 import shlex
 import sys
 
-from . import machine, report, workloads
+from . import machine, report, runner, workloads
 from .runner import Progress, run_per_call, run_scaling, run_single_call
 
 
@@ -57,7 +57,10 @@ def main(argv=None):
     results = {
         "command": "python -m swiftpy.bench " + " ".join(shlex.quote(a) for a in argv),
         "method": (f"wall clock; {options.repeat} timed repetitions after a warm-up, variants interleaved; "
-                   f"medians with min–max; threads started before timing; {options.size / 1e6:g} MB per thread "
+                   f"medians with min–max; threads started before timing; each thread repeats its call until a "
+                   f"run lasts ≥ {runner.MIN_RUN_SECONDS * 1000:g} ms; BLAS workloads idle "
+                   f"{workloads.BLAS_SETTLE_SECONDS:g} s before each timed run (thread pools still spinning from the "
+                   f"previous variant would take a core); {options.size / 1e6:g} MB per thread "
                    "of Python stdlib source (seeded order) for byte workloads"),
         "machine": machine.describe(),
         "versions": machine.versions(),

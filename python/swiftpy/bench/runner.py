@@ -1,4 +1,5 @@
 """Runs workloads: warm-up, interleaved repetitions, medians; ratios within one run."""
+import math
 import shutil
 import sys
 import time
@@ -95,16 +96,20 @@ def run_scaling(item, options, progress):
         datas = [item.make_data(i) for i in range(threads)]
         work = {v.label: sum(v.work(d) for d in datas) for v in item.variants}
         rates = {v.label: [] for v in item.variants}
+        calls = {}
         with ThreadTeam(threads) as team:
-            for variant in item.variants:  # warm-up (also faults in the data)
+            for variant in item.variants:  # warm-up (also faults in the data), and how many calls make a run
                 progress.show(f"{variant.label}, {_threads(threads)}, warm-up")
-                _timed(team, variant, datas)
+                calls[variant.label] = calls_per_run(_timed(team, variant, datas))
             for rep in range(options.repeat):
                 shift = rep % len(item.variants)
                 for variant in item.variants[shift:] + item.variants[:shift]:
                     progress.show(f"{variant.label}, {_threads(threads)}, rep {rep + 1}/{options.repeat}")
-                    elapsed = _timed(team, variant, datas)
-                    rates[variant.label].append(work[variant.label] / elapsed / scale)
+                    count = calls[variant.label]
+                    if item.settle:
+                        time.sleep(item.settle)
+                    elapsed = _timed(team, variant, datas, count)
+                    rates[variant.label].append(work[variant.label] * count / elapsed / scale)
         for variant in item.variants:
             rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
     _add_ratios(rows)
@@ -136,11 +141,25 @@ def _threads(n):
     return "1 thread" if n == 1 else f"{n} threads"
 
 
-def _timed(team, variant, datas):
+#: Each timed run lasts at least this long: each thread repeats its call as often as the
+#: warm-up says it takes. A run of one short call per thread (a 0.2 ms gemm) would time the
+#: threads' start and join rather than the calls, and concurrent callers' hand-offs only
+#: show in repeated calls.
+MIN_RUN_SECONDS = 0.05
+
+
+def calls_per_run(warm_up_seconds, cap=1000):
+    """How many calls per thread make a timed run of at least MIN_RUN_SECONDS."""
+    return max(1, min(cap, math.ceil(MIN_RUN_SECONDS / max(warm_up_seconds, 1e-9))))
+
+
+def _timed(team, variant, datas, count=1):
     if variant.setup is not None:
         variant.setup()
     try:
-        return team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+        if count == 1:
+            return team.run([lambda d=d, v=variant: v.run(d) for d in datas])
+        return team.run([lambda d=d, v=variant: [v.run(d) for _ in range(count)] and None for d in datas])
     finally:
         if variant.teardown is not None:
             variant.teardown()
