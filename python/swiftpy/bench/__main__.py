@@ -58,9 +58,7 @@ def main(argv=None):
         "command": "python -m swiftpy.bench " + " ".join(shlex.quote(a) for a in argv),
         "method": (f"wall clock; {options.repeat} timed repetitions after a warm-up, variants interleaved; "
                    f"medians with min–max; threads started before timing; each thread repeats its call until a "
-                   f"run lasts ≥ {runner.MIN_RUN_SECONDS * 1000:g} ms; BLAS workloads idle "
-                   f"{workloads.BLAS_SETTLE_SECONDS:g} s before each timed run (thread pools still spinning from the "
-                   f"previous variant would take a core); {options.size / 1e6:g} MB per thread "
+                   f"run lasts ≥ {runner.MIN_RUN_SECONDS * 1000:g} ms; {options.size / 1e6:g} MB per thread "
                    "of Python stdlib source (seeded order) for byte workloads"),
         "machine": machine.describe(),
         "versions": machine.versions(),

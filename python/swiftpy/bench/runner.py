@@ -106,8 +106,6 @@ def run_scaling(item, options, progress):
                 for variant in item.variants[shift:] + item.variants[:shift]:
                     progress.show(f"{variant.label}, {_threads(threads)}, rep {rep + 1}/{options.repeat}")
                     count = calls[variant.label]
-                    if item.settle:
-                        time.sleep(item.settle)
                     elapsed = _timed(team, variant, datas, count)
                     rates[variant.label].append(work[variant.label] * count / elapsed / scale)
         for variant in item.variants:

@@ -26,7 +26,6 @@ class Scaling:
     variants: list
     notes: list = field(default_factory=list)
     threads: list = None  # thread counts for this workload only (default: the run's)
-    settle: float = 0.0  # seconds of idle before each timed run (see BLAS_SETTLE_SECONDS)
 
 
 @dataclass
@@ -298,8 +297,7 @@ def _blas_workloads(options):
                                         lambda d, f=f: f(1.0, d[0], d[1]), flops, setup=limit.one, teardown=limit.restore))
             else:
                 notes.append(f"scipy skipped: {scipy_reason}")
-            items.append(Scaling(f"{prefix}gemm n={n}", "blas", "GFLOP/s", make, variants, notes,
-                                 settle=BLAS_SETTLE_SECONDS))
+            items.append(Scaling(f"{prefix}gemm n={n}", "blas", "GFLOP/s", make, variants, notes))
     if numpy is not None:
         items += _batched_matmul_workloads(options, numpy, sb, threadpoolctl)
     return items
@@ -333,8 +331,7 @@ def _batched_matmul_workloads(options, numpy, sb, threadpoolctl):
         ]
         notes = [f"({batch}, 64, 64) @ ({batch}, 64, 64), {dtype}; numpy limited to 1 BLAS thread (it does not thread "
                  "64x64 products anyway)"] + ([limit.note] if limit.note else [])
-        items.append(Scaling(f"matmul stack ({batch}, 64, 64) {dtype}", "blas", "GFLOP/s", make, variants, notes,
-                             settle=BLAS_SETTLE_SECONDS))
+        items.append(Scaling(f"matmul stack ({batch}, 64, 64) {dtype}", "blas", "GFLOP/s", make, variants, notes))
     return items
 
 
@@ -374,12 +371,6 @@ class _NumpyThreads:
 
 ALL_GROUPS = ("calls", "demo", "zlib", "blas", "dask")
 
-#: Idle time before each timed run of a BLAS workload. An OpenBLAS thread pool (ours,
-#: numpy's, scipy's) keeps its threads spinning for ~0.1 s after a multithreaded call:
-#: measured here, the next variant that needs both cores ran 25-45% slower in that window
-#: (stack of 64x64 products: 24.9 GFLOP/s right after a numpy 512x512 matmul, 32.8 after
-#: 0.2 s idle). The pause lets each variant start on an idle machine.
-BLAS_SETTLE_SECONDS = 0.15
 
 #: Passes over the data per timed checksum run (see _zlib_workloads).
 CHECKSUM_PASSES = 10
