@@ -196,25 +196,18 @@ struct MallocOutput: ~Copyable, OutputSink {
     mutating func fill<Stream: OutputWindow>(
         _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool
     ) throws -> Bool {
-        defer {
-            stream.pointee.next_out = nil
-            stream.pointee.avail_out = 0
-        }
-        while true {
-            if count == capacity {
+        var (base, capacity, count) = (self.base, self.capacity, self.count)
+        defer { (self.base, self.capacity, self.count) = (base, capacity, count) }
+        return try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
+            if used == capacity {
                 let grown = capacity + max(capacity, 64)
                 guard let memory = reallocBytes(base, grown) else { throw ZlibError.outOfMemory(memoryMessage) }
                 (base, capacity) = (memory, grown)
             }
-            let piece = min(capacity - count, pieceLimit)
-            // SAFETY: [count, count + piece) lies inside the `capacity` bytes `base` owns;
-            // next_out is cleared (defer above) before `base` can be reallocated or freed.
-            stream.pointee.next_out = (base! + count).assumingMemoryBound(to: UInt8.self)
-            stream.pointee.avail_out = UInt32(piece)
-            let wantsMore = try body()
-            count += piece - Int(stream.pointee.avail_out)
-            if !wantsMore { return false }
-        }
+            // SAFETY: `base` owns `capacity` bytes; `fillPieces` installs a new window after
+            // each growth (the engine never sees the old one) and clears it before the free.
+            return UnsafeMutableRawBufferPointer(start: base.map { $0 + used }, count: capacity - used)
+        }, body)
     }
 
     /// The output, shrunk to its size (kept as it is if the shrinking `realloc` fails).
@@ -242,24 +235,40 @@ struct FixedOutput: ~Copyable, OutputSink {
     mutating func fill<Stream: OutputWindow>(
         _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool
     ) throws -> Bool {
-        defer {
-            stream.pointee.next_out = nil
-            stream.pointee.avail_out = 0
-        }
-        while true {
-            guard count < memory.count, let base = memory.baseAddress else {
-                overflowed = true
-                return true
-            }
-            let piece = min(memory.count - count, pieceLimit)
-            // SAFETY: [count, count + piece) lies inside `memory`; next_out is cleared
-            // (defer above) before the caller can take the memory back.
-            stream.pointee.next_out = (base + count).assumingMemoryBound(to: UInt8.self)
-            stream.pointee.avail_out = UInt32(piece)
-            let wantsMore = try body()
-            count += piece - Int(stream.pointee.avail_out)
-            if !wantsMore { return false }
-        }
+        var count = self.count
+        defer { self.count = count }
+        let memory = self.memory
+        let full = try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
+            used < memory.count ? UnsafeMutableRawBufferPointer(rebasing: memory[used...]) : nil
+        }, body)
+        if full { overflowed = true }
+        return full
+    }
+}
+
+/// The loop of the sinks that write into raw memory (``MallocOutput``, ``FixedOutput``):
+/// installs `space(count)` — the memory from byte `count` on, in pieces of at most
+/// `pieceLimit` — as the stream's output window, calls `body` until it returns false, and
+/// counts what the engine wrote. Returns true only when `space` had no memory left (nil
+/// or empty) while `body` still wanted more.
+private func fillPieces<Stream: OutputWindow>(
+    _ stream: UnsafeMutablePointer<Stream>, count: inout Int, pieceLimit: Int,
+    space: (_ count: Int) throws -> UnsafeMutableRawBufferPointer?, _ body: () throws -> Bool
+) throws -> Bool {
+    defer {
+        stream.pointee.next_out = nil
+        stream.pointee.avail_out = 0
+    }
+    while true {
+        guard let free = try space(count), let base = free.baseAddress, !free.isEmpty else { return true }
+        let piece = min(free.count, pieceLimit)
+        // SAFETY: [base, base + piece) lies inside the memory `space` lent; next_out is
+        // cleared (defer above) before that memory can move or go away.
+        stream.pointee.next_out = base.assumingMemoryBound(to: UInt8.self)
+        stream.pointee.avail_out = UInt32(piece)
+        let wantsMore = try body()
+        count += piece - Int(stream.pointee.avail_out)
+        if !wantsMore { return false }
     }
 }
 
