@@ -334,13 +334,36 @@ def _number(text):
     return float(match.group(1).replace(",", "")) * (1000 if match.group(2) else 1)
 
 
-def test_short_calls_are_repeated_until_a_run_lasts_long_enough():
+def test_short_calls_are_repeated_until_a_run_lasts_long_enough(monkeypatch):
     from swiftpy.bench import runner
+    from swiftpy.bench.workloads import Scaling, Variant
     assert runner.calls_per_run(0.2) == 1                     # a 32 MB zlib call: one per run
     assert runner.calls_per_run(runner.MIN_RUN_SECONDS) == 1
     assert runner.calls_per_run(0.0004) == 125                 # a 0.4 ms gemm: 125 calls = 50 ms
+    assert runner.calls_per_run(0.025, calls=125) == 250       # the check run was too short: more
     assert runner.calls_per_run(0.0) == 1000                   # capped
-    # The rate counts every call: a run of N calls did N times the work.
+    # Each timed run repeats the call `count` times per thread, and the rate counts them all.
+    seen = []
+
+    def timed(team, variant, datas, count=1):
+        seen.append(count)
+        return {1: 0.0004, 125: 0.025}.get(count, 0.05)   # warm-up, check, then timed runs
+
+    monkeypatch.setattr(runner, "_timed", timed)
+    variant = Variant("v", "released", lambda d: None, lambda d: 1_000_000)
+    item = Scaling("w", "blas", "GFLOP/s", lambda i: i, [variant], threads=[1])
+
+    class Options:
+        threads, repeat = [1], 3
+
+    class Quiet:
+        def show(self, text):
+            pass
+
+    result = runner.run_scaling(item, Options(), Quiet())
+    assert seen == [1, 125, 250, 250, 250]
+    # 250 calls of 1 Mflop in 0.05 s: 5 GFLOP/s.
+    assert result["rows"][0]["rate"]["median"] == pytest.approx(5.0)
     calls = []
 
     class Team:
@@ -349,7 +372,6 @@ def test_short_calls_are_repeated_until_a_run_lasts_long_enough():
                 job()
             return 1.0
 
-    from swiftpy.bench.workloads import Variant
-    variant = Variant("v", "released", lambda d: calls.append(d), lambda d: 1)
-    runner._timed(Team(), variant, ["a", "b"], 3)
+    monkeypatch.undo()
+    runner._timed(Team(), Variant("v", "released", lambda d: calls.append(d), lambda d: 1), ["a", "b"], 3)
     assert calls == ["a"] * 3 + ["b"] * 3

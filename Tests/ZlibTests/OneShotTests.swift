@@ -72,13 +72,19 @@ import Testing
     func inPlaceCompressionMatchesTheGrowingPathOrSaysItDidNotFit(wbits: Int32) throws {
         var random = SystemRandomNumberGenerator()
         let noise = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &random) }
-        for input in [[], Array(Samples.text100K), noise] {
+        // 400 KB of text with a progress callback: several output windows (256 KiB pieces).
+        let large = Array(repeating: Samples.text100K, count: 4).flatMap { $0 }
+        for (input, progress) in [([], nil), (Array(Samples.text100K), nil), (noise, nil), (large, { () throws in })]
+            as [([UInt8], (() throws -> Void)?)]
+        {
             let expected = try compress(input, level: 1, wbits: wbits, engine: .fast)
             let capacity = try #require(inPlaceCompressionCapacity(inputCount: input.count, level: 1, wbits: wbits, engine: .fast))
             #expect(capacity >= expected.count)
             var memory = [UInt8](repeating: 0, count: capacity)
             let written = try input.withUnsafeBytes { source in
-                try memory.withUnsafeMutableBytes { try compress(source, level: 1, wbits: wbits, engine: .fast, into: $0) }
+                try memory.withUnsafeMutableBytes {
+                    try compress(source, level: 1, wbits: wbits, engine: .fast, into: $0, progress: progress)
+                }
             }
             #expect(written.map { Array(memory.prefix($0)) } == expected)
             // Too small: nil (the caller grows instead), never a truncated stream.

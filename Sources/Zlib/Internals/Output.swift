@@ -219,8 +219,9 @@ struct MallocOutput: ~Copyable, OutputSink {
 }
 
 /// Output written into memory the caller owns (a Python `bytes` being built), with no
-/// growth: when the space runs out before the stream ends, ``overflowed`` is set and the
-/// caller takes a growing sink instead.
+/// growth: when the space runs out while the engine still has output to write (also when
+/// a stream fills it exactly: the engine asks for room once more to finish),
+/// ``overflowed`` is set and the caller takes a growing sink instead.
 struct FixedOutput: ~Copyable, OutputSink {
     private let memory: UnsafeMutableRawBufferPointer
     private(set) var count = 0
@@ -250,7 +251,8 @@ struct FixedOutput: ~Copyable, OutputSink {
 /// installs `space(count)` — the memory from byte `count` on, in pieces of at most
 /// `pieceLimit` — as the stream's output window, calls `body` until it returns false, and
 /// counts what the engine wrote. Returns true only when `space` had no memory left (nil
-/// or empty) while `body` still wanted more.
+/// or empty) while `body` still wanted more (an engine that filled the last window
+/// exactly asks once more, so an exact fit counts as full: the caller then grows).
 private func fillPieces<Stream: OutputWindow>(
     _ stream: UnsafeMutablePointer<Stream>, count: inout Int, pieceLimit: Int,
     space: (_ count: Int) throws -> UnsafeMutableRawBufferPointer?, _ body: () throws -> Bool

@@ -57,8 +57,9 @@ def main(argv=None):
     results = {
         "command": "python -m swiftpy.bench " + " ".join(shlex.quote(a) for a in argv),
         "method": (f"wall clock; {options.repeat} timed repetitions after a warm-up, variants interleaved; "
-                   f"medians with min–max; threads started before timing; each thread repeats its call until a "
-                   f"run lasts ≥ {runner.MIN_RUN_SECONDS * 1000:g} ms; {options.size / 1e6:g} MB per thread "
+                   f"medians with min–max; threads started before timing; each thread repeats its call so that a "
+                   f"run lasts about {runner.MIN_RUN_SECONDS * 1000:g} ms or more (count set by two warm-up runs, "
+                   f"at most 1000 calls); {options.size / 1e6:g} MB per thread "
                    "of Python stdlib source (seeded order) for byte workloads"),
         "machine": machine.describe(),
         "versions": machine.versions(),

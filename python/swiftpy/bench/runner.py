@@ -100,7 +100,7 @@ def run_scaling(item, options, progress):
         with ThreadTeam(threads) as team:
             for variant in item.variants:  # warm-up (also faults in the data), and how many calls make a run
                 progress.show(f"{variant.label}, {_threads(threads)}, warm-up")
-                calls[variant.label] = calls_per_run(_timed(team, variant, datas))
+                calls[variant.label] = _calibrated_calls(team, variant, datas)
             for rep in range(options.repeat):
                 shift = rep % len(item.variants)
                 for variant in item.variants[shift:] + item.variants[:shift]:
@@ -146,18 +146,32 @@ def _threads(n):
 MIN_RUN_SECONDS = 0.05
 
 
-def calls_per_run(warm_up_seconds, cap=1000):
-    """How many calls per thread make a timed run of at least MIN_RUN_SECONDS."""
-    return max(1, min(cap, math.ceil(MIN_RUN_SECONDS / max(warm_up_seconds, 1e-9))))
+def calls_per_run(seconds, calls=1, cap=1000):
+    """How many calls per thread make a timed run of at least MIN_RUN_SECONDS, given that
+    `calls` calls took `seconds` (at most `cap`)."""
+    per_call = max(seconds, 1e-9) / calls
+    return max(calls, min(cap, math.ceil(MIN_RUN_SECONDS / per_call)))
+
+
+def _calibrated_calls(team, variant, datas):
+    """Calls per run for `variant`: from a first (cold: faults, thread start) run of one
+    call, then checked with a second run of that many, which sets the count again."""
+    count = calls_per_run(_timed(team, variant, datas))
+    if count == 1:
+        return 1
+    return calls_per_run(_timed(team, variant, datas, count), count)
+
+
+def _repeat(run, data, count):
+    for _ in range(count):
+        run(data)
 
 
 def _timed(team, variant, datas, count=1):
     if variant.setup is not None:
         variant.setup()
     try:
-        if count == 1:
-            return team.run([lambda d=d, v=variant: v.run(d) for d in datas])
-        return team.run([lambda d=d, v=variant: [v.run(d) for _ in range(count)] and None for d in datas])
+        return team.run([lambda d=d, v=variant: _repeat(v.run, d, count) for d in datas])
     finally:
         if variant.teardown is not None:
             variant.teardown()
