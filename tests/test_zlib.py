@@ -323,6 +323,9 @@ def test_use_after_flush():
 
 # --- checksums ---------------------------------------------------------------------------
 
+# Out-of-range starting values are deprecated on 3.15 (both modules warn; the warning
+# itself is checked in test_out_of_range_start_warns_as_the_stdlib).
+@pytest.mark.filterwarnings("ignore:integer value out of range:DeprecationWarning")
 @pytest.mark.parametrize("fn", ["crc32", "adler32"])
 def test_checksums(fn):
     ours, theirs = getattr(zlib, fn), getattr(stdzlib, fn)
@@ -337,6 +340,32 @@ def test_checksums(fn):
     assert value == theirs(TEXT)
 
 
+@pytest.mark.parametrize("start", [-(2 ** 31), -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, -(2 ** 63), 2 ** 70])
+@pytest.mark.parametrize("fn", ["crc32", "adler32"])
+def test_out_of_range_start_warns_as_the_stdlib(fn, start):
+    """CPython 3.15 deprecates starting values outside [INT_MIN, UINT_MAX] (still masked):
+    the same DeprecationWarning, on the caller's line, exactly where the stdlib gives one."""
+    import warnings
+
+    def caught(call):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            value = call(b"abc", start)
+        return value, [(w.category, str(w.message), w.filename) for w in seen]
+
+    assert caught(getattr(zlib, fn)) == caught(getattr(stdzlib, fn))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            expected = getattr(stdzlib, fn)(b"abc", start)
+        except DeprecationWarning as error:
+            with pytest.raises(DeprecationWarning, match=str(error)):
+                getattr(zlib, fn)(b"abc", start)
+        else:
+            assert getattr(zlib, fn)(b"abc", start) == expected
+
+
+@pytest.mark.filterwarnings("ignore:integer value out of range:DeprecationWarning")
 def test_checksum_index_objects():
     class Index:
         def __index__(self):

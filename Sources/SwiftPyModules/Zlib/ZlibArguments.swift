@@ -41,8 +41,11 @@ struct ChecksumStart: FromPython, PythonLiteral {
     init(_ value: UInt32) { self.value = value }
     init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         do {
-            value = UInt32(truncatingIfNeeded: try Int(fromPython: object, py))
+            let integer = try Int(fromPython: object, py)
+            if integer < Int(Int32.min) || integer > Int(UInt32.max) { try Self.warnOutOfRange(py) }
+            value = UInt32(truncatingIfNeeded: integer)
         } catch let error as PyException where error.kind == .overflowError {
+            try Self.warnOutOfRange(py)
             // Wider than 64 bits (rare): mask in Python, `operator.index(v) & 0xFFFFFFFF`.
             let index = try py.call(try py.getAttribute(try py.importModule("operator").borrowed, "index").borrowed,
                                     [PyObjectRef(object)])
@@ -52,6 +55,16 @@ struct ChecksumStart: FromPython, PythonLiteral {
         }
     }
     var pythonRepr: String { String(value) }
+
+    /// CPython 3.15 deprecates values outside `[INT_MIN, UINT_MAX]` for its bitwise
+    /// `unsigned int` arguments (still masked): `DeprecationWarning: integer value out of
+    /// range`, attributed to the caller's line, or raised where warnings are errors.
+    private static func warnOutOfRange(_ py: Python) throws {
+        guard ZlibInterpreter.version(py) >= 315 else { return }
+        let category = try py.getAttribute(try py.importModule("builtins").borrowed, "DeprecationWarning")
+        let warn = try py.getAttribute(try py.importModule("warnings").borrowed, "warn")
+        _ = try py.call(warn.borrowed, [try "integer value out of range".toPython(py), category])
+    }
 }
 
 /// `compressobj(zdict=...)`: a bytes-like object, copied (zlib copies it anyway). The
