@@ -225,7 +225,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             }
             let deadline = _ConditionLock.clockNanoseconds &+ waitLimit
             var timedOut = false
-            let call = _QueuedCall(condition: lock.makeCondition(), work: sharing ? nil : work)
+            let call = _QueuedCall(condition: lock.makeCondition(), work: work)
             queued[ticket] = call
             defer { queued[ticket] = nil }
             while enabled.load(ordering: .relaxed) && !timedOut && call.state == .waiting
@@ -292,7 +292,10 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             // until it has finished, by the call before it; it never outlives this frame.
             let mode = enter(work: _ProductWork(run: work))
             if mode != .ranByAnother { work() }
-            leave(mode, endingProduct: true)
+            // Only a product ending its turn takes on the queued ones: a short level-1 or
+            // gemv call may hold the GIL, and a batch polls for Ctrl-C.
+            if mode == .exclusive { runQueuedProducts() }
+            leave(mode)
         }
     }
 
@@ -323,13 +326,9 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// Runs `work` and drops it before returning.
     private static func run(_ work: consuming _ProductWork) { work.run() }
 
-    /// Marks a large call as finished. Only a product (`endingProduct`, from
-    /// ``runProduct(_:)``) runs the products queued behind it: a short level-1 or gemv call
-    /// may hold the GIL, and a batch polls for Ctrl-C, so neither may take on other
-    /// callers' work.
+    /// Marks a large call as finished.
     @usableFromInline
-    func leave(_ mode: Mode, endingProduct: Bool = false) {
-        if mode == .exclusive && endingProduct { runQueuedProducts() }
+    func leave(_ mode: Mode) {
         lock.withLock {
             switch mode {
             case .exclusive:

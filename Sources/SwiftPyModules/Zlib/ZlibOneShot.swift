@@ -24,7 +24,6 @@ enum ZlibOneShot {
          Parameter("wbits", default: ZlibConstants.maxWbits, shownAs: "MAX_WBITS"),
          Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
     ) { (py: Python, data: PyBuffer, level: Int32, wbits: Int32, engine: EngineArgument) throws -> PyObjectRef in
-        let count = data.byteCount
         let choice = engine.engine
         if let written = try compressInPlace(py, data, level: level, wbits: wbits, engine: choice) {
             return written

@@ -371,6 +371,5 @@ class _NumpyThreads:
 
 ALL_GROUPS = ("calls", "demo", "zlib", "blas", "dask")
 
-
 #: Passes over the data per timed checksum run (see _zlib_workloads).
 CHECKSUM_PASSES = 10
