@@ -86,13 +86,17 @@ public func compress(
 private func isalOutputBound(_ count: Int) -> Int { count &+ count >> 12 &+ count >> 14 &+ 64 }
 
 /// The output space with which ``compress(_:level:wbits:engine:into:progress:)`` writes a
-/// whole stream in place, or nil where these settings take the growing path (today only
-/// ISA-L, i.e. `engine: .fast` at level 1, compresses in place). Python's `compress` gives
-/// the result `bytes` this size and shrinks it afterwards: memory never written is never
-/// touched, and the output is written once instead of being copied into the result.
+/// whole stream in place, or nil where these settings take the growing path (today the
+/// `.fast` engines, ISA-L and libdeflate, compress in place; zlib grows). Python's
+/// `compress` gives the result `bytes` this size and shrinks it afterwards: memory never
+/// written is never touched, and the output is written once instead of being copied into
+/// the result.
 public func inPlaceCompressionCapacity(inputCount: Int, level: Int32, wbits: Int32, engine: CompressionEngine) -> Int? {
-    guard engine == .fast, FastCompressionPlan(level: level, wbits: wbits) == .isal else { return nil }
-    return isalOutputBound(inputCount)
+    guard engine == .fast, let plan = FastCompressionPlan(level: level, wbits: wbits) else { return nil }
+    return switch plan {
+    case .isal: isalOutputBound(inputCount)
+    case .libdeflate: libdeflateOutputBound(inputCount, format: FastFormat(wbits: wbits))
+    }
 }
 
 /// Compresses `input` into `output` (at least ``inPlaceCompressionCapacity(inputCount:level:wbits:engine:)``
@@ -103,10 +107,13 @@ public func compress(
     _ input: UnsafeRawBufferPointer, level: Int32, wbits: Int32, engine: CompressionEngine,
     into output: UnsafeMutableRawBufferPointer, progress: (() throws -> Void)? = nil
 ) throws -> Int? {
-    guard inPlaceCompressionCapacity(inputCount: input.count, level: level, wbits: wbits, engine: engine) != nil else {
-        return nil
+    guard engine == .fast, let plan = FastCompressionPlan(level: level, wbits: wbits) else { return nil }
+    switch plan {
+    case .isal:
+        return try IsalDeflater().compress(input, format: FastFormat(wbits: wbits), into: output, progress: progress)
+    case .libdeflate(let level):
+        return try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), into: output, progress: progress)
     }
-    return try IsalDeflater().compress(input, format: FastFormat(wbits: wbits), into: output, progress: progress)
 }
 
 /// Decompresses a complete stream, like CPython's `zlib.decompress(data, wbits, bufsize)`.

@@ -29,6 +29,7 @@ public struct PyBytesBuilder: ~Copyable {
         guard let object = PyBytes_FromStringAndSize(nil, size) else { throw PyException.fetch() }
         self.object = object
         self.capacity = size
+        adviseHugePages()
     }
 
     deinit {
@@ -51,6 +52,23 @@ public struct PyBytesBuilder: ~Copyable {
             throw PyException.fetch()
         }
         capacity = size
+    }
+
+    /// Large outputs are written into fresh pages (glibc maps anything above 32 MiB anew
+    /// for each object): huge pages make filling 32 MiB take 16 page faults instead of
+    /// 8,192, measured here 2.5 ms against 13 ms, which is a third of a 32 MiB
+    /// decompression. Peers writing into heap memory reused from an earlier call pay
+    /// neither.
+    ///
+    /// Only at allocation, never after a resize: the advice covers whole pages inside the
+    /// object, which splits its mapping in three, and `mremap` cannot grow a split
+    /// mapping. The first growth of an advised object therefore copies it once (glibc's
+    /// fallback) into a fresh, whole mapping, which later growths move without copying;
+    /// advising again would make every growth a copy, and a 600 MB decompression needs
+    /// twice its output at each one.
+    private func adviseHugePages() {
+        guard let object, capacity >= SwiftBuffer.hugePageThreshold else { return }
+        swiftpy_advise_huge_pages(swiftpy_bytes_as_string(object), capacity)
     }
 
     /// Shrinks the object to its first `count` bytes and hands it out: the finished

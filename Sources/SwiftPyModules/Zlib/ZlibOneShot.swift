@@ -31,10 +31,11 @@ enum ZlibOneShot {
         return try compressGrowing(py, data, level: level, wbits: wbits, engine: choice).toPython(py)
     }
 
-    /// Where the engine compresses in place (ISA-L): straight into the result `bytes`,
-    /// sized to the engine's bound and shrunk to the output (pages never written are never
-    /// touched), with the GIL released, written once. nil when these settings do not
-    /// compress in place, the bound cannot be allocated, or the stream did not fit.
+    /// Where the engine compresses in place (`engine="fast"`: ISA-L, libdeflate): straight
+    /// into the result `bytes`, sized to the engine's bound and shrunk to the output (pages
+    /// never written are never touched), with the GIL released, written once. nil when
+    /// these settings do not compress in place, the bound cannot be allocated, or the
+    /// stream did not fit.
     private static func compressInPlace(
         _ py: Python, _ data: PyBuffer, level: Int32, wbits: Int32, engine: CompressionEngine
     ) throws -> PyObjectRef? {

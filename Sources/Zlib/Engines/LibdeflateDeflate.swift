@@ -8,46 +8,78 @@ func libdeflateOffThreadThreshold(level: Int32) -> Int {
     level <= 6 ? 4 << 20 : 1 << 20
 }
 
+/// The output space libdeflate's stream of `count` input bytes in `format` needs at most
+/// (its own worst-case bound), or nil when that does not fit in memory's address range.
+/// The corresponding C functions are `libdeflate_{zlib,gzip,deflate}_compress_bound`.
+func libdeflateOutputBound(_ count: Int, format: FastFormat) -> Int? {
+    // libdeflate's bound is count + ~count/1700 + a few dozen bytes; computed by hand
+    // only to know it overflows before asking (it wraps silently).
+    guard count <= Int.max / 2 else { return nil }
+    // SAFETY: a NULL compressor asks for the bound valid for every level (libdeflate.h).
+    return switch format {
+    case .zlib: libdeflate_zlib_compress_bound(nil, count)
+    case .gzip: libdeflate_gzip_compress_bound(nil, count)
+    case .raw: libdeflate_deflate_compress_bound(nil, count)
+    }
+}
+
 /// Compresses `input` in one call with libdeflate at `level` (2...9) into `format`'s
-/// container: a standard stream any inflate reads, not byte-identical to zlib's.
-/// The corresponding C functions are `libdeflate_alloc_compressor`,
-/// `libdeflate_{zlib,gzip,deflate}_compress_bound` and `libdeflate_{zlib,gzip,deflate}_compress`.
+/// container, written into `output` (at least ``libdeflateOutputBound(_:format:)``
+/// bytes): a standard stream any inflate reads, not byte-identical to zlib's. Returns the
+/// bytes written, or nil when `output` is smaller than the bound.
+///
+/// Large inputs (with a `progress` to poll) are compressed on a thread of their own from
+/// private copies — on Ctrl-C the caller returns at once, and the thread finishes on
+/// memory no one else uses — then copied into `output`.
+/// The corresponding C functions are `libdeflate_alloc_compressor` and
+/// `libdeflate_{zlib,gzip,deflate}_compress`.
+func libdeflateCompress(
+    _ input: UnsafeRawBufferPointer, level: Int32, format: FastFormat, into output: UnsafeMutableRawBufferPointer,
+    progress: (() throws -> Void)?
+) throws -> Int? {
+    guard let bound = libdeflateOutputBound(input.count, format: format), output.count >= bound else { return nil }
+    guard let progress, input.count >= libdeflateOffThreadThreshold(level: level) else {
+        return try libdeflateCompressNow(input, level: level, format: format, into: output)
+    }
+    let memoryMessage = "Out of memory while compressing data"
+    guard let copy = MallocBytes(copying: input) else { throw ZlibError.outOfMemory(memoryMessage) }
+    let (compressed, written) = try runOffThread({
+        guard let target = MallocBytes(capacity: bound) else { throw ZlibError.outOfMemory(memoryMessage) }
+        return (target, try libdeflateCompressNow(copy.bytes, level: level, format: format, into: target.mutableBytes))
+    }, poll: progress)
+    // written <= bound <= output.count.
+    output.copyMemory(from: UnsafeRawBufferPointer(rebasing: compressed.bytes[..<written]))
+    return written
+}
+
+/// ``libdeflateCompress(_:level:format:into:progress:)`` returning an array.
 func libdeflateCompress(
     _ input: UnsafeRawBufferPointer, level: Int32, format: FastFormat, progress: (() throws -> Void)?
 ) throws -> [UInt8] {
-    guard let progress, input.count >= libdeflateOffThreadThreshold(level: level) else {
-        return try libdeflateCompressNow(input, level: level, format: format)
+    let memoryMessage = "Out of memory while compressing data"
+    guard let bound = libdeflateOutputBound(input.count, format: format) else { throw ZlibError.outOfMemory(memoryMessage) }
+    try ensureAllocatable(bound, memoryMessage)
+    return try [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buffer, initialized in
+        initialized = try libdeflateCompress(
+            input, level: level, format: format, into: UnsafeMutableRawBufferPointer(buffer), progress: progress) ?? 0
     }
-    try ensureAllocatable(input.count, "Out of memory while compressing data")
-    let copy = Array(input)
-    return try runOffThread({
-        try copy.withUnsafeBytes { try libdeflateCompressNow($0, level: level, format: format) }
-    }, poll: progress)
 }
 
-private func libdeflateCompressNow(_ input: UnsafeRawBufferPointer, level: Int32, format: FastFormat) throws -> [UInt8] {
+/// One uninterruptible libdeflate call on this thread; `output` holds at least the bound.
+private func libdeflateCompressNow(
+    _ input: UnsafeRawBufferPointer, level: Int32, format: FastFormat, into output: UnsafeMutableRawBufferPointer
+) throws -> Int {
     guard let compressor = libdeflate_alloc_compressor(level) else {
         throw ZlibError.outOfMemory("Out of memory while compressing data")
     }
     defer { libdeflate_free_compressor(compressor) }
-    let bound = switch format {
-    case .zlib: libdeflate_zlib_compress_bound(compressor, input.count)
-    case .gzip: libdeflate_gzip_compress_bound(compressor, input.count)
-    case .raw: libdeflate_deflate_compress_bound(compressor, input.count)
-    }
-    try ensureAllocatable(bound, "Out of memory while compressing data")
-    var written = 0
-    let output = [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buffer, initialized in
-        // SAFETY: libdeflate reads `input` and writes at most `buffer.count` bytes.
-        written = switch format {
-        case .zlib: libdeflate_zlib_compress(compressor, input.baseAddress, input.count, buffer.baseAddress, buffer.count)
-        case .gzip: libdeflate_gzip_compress(compressor, input.baseAddress, input.count, buffer.baseAddress, buffer.count)
-        case .raw:
-            libdeflate_deflate_compress(compressor, input.baseAddress, input.count, buffer.baseAddress, buffer.count)
-        }
-        initialized = written
+    // SAFETY: libdeflate reads `input` and writes at most `output.count` bytes of `output`.
+    let written = switch format {
+    case .zlib: libdeflate_zlib_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+    case .gzip: libdeflate_gzip_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+    case .raw: libdeflate_deflate_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
     }
     // The bound always fits; 0 would mean libdeflate broke its own promise.
     guard written > 0 else { throw ZlibError(kind: .zlib, message: "Error -2 while compressing data: libdeflate failed") }
-    return output
+    return written
 }
