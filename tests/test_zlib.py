@@ -705,6 +705,7 @@ GIL_CASES = {
     "crc32": lambda: zlib.crc32(ZEROS_1G),
     "adler32": lambda: zlib.adler32(ZEROS_1G),
     "Compress.compress": lambda: zlib.compressobj(9).compress(TEXT * 4),
+    "Compress.compress(engine=fast)": lambda: zlib.compressobj(1, engine="fast").compress(TEXT * 16),
     "Decompress.decompress": lambda: zlib.decompressobj().decompress(PACKED_BIG),
     "parallel_compress": lambda: zlib.parallel_compress(TEXT * 4, 9, threads=1),
 }
@@ -733,6 +734,7 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
         "parallel_compress": lambda: zlib.parallel_compress(data, 9, threads=2),
         "crc32": lambda: [zlib.crc32(data) for _ in range(1000)],
         "Compress.compress": lambda: zlib.compressobj(9).compress(data),
+        "Compress.compress(engine=fast)": lambda: zlib.compressobj(1, engine="fast").compress(big),
         "Decompress.decompress": lambda: zlib.decompressobj().decompress(packed),
         "Decompress.decompress(max_length)": lambda: zlib.decompressobj().decompress(packed, 500 << 20),
         "Decompress.flush": lambda: flush_tail(),
@@ -745,7 +747,7 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
         d = zlib.decompressobj()
         d.decompress(packed, 1)   # the rest waits in unconsumed_tail for flush()
         return d.flush()
-    big = data * 3 if "level 1" in what or "parallel_compress(engine" in what else None
+    big = data * 3 if "level 1" in what or what.endswith("engine=fast)") else None
     if what.startswith(("decompress", "Decompress", "_Zlib")):
         import zlib as stdzlib
         packed = stdzlib.compress(bytes(600 << 20), 1)   # 600 MB of zeros
@@ -761,7 +763,8 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
 
 
 @pytest.mark.parametrize("what", [
-    "compress", "decompress", "parallel_compress", "crc32", "Compress.compress", "Decompress.decompress",
+    "compress", "decompress", "parallel_compress", "crc32", "Compress.compress", "Compress.compress(engine=fast)",
+    "Decompress.decompress",
     "Decompress.decompress(max_length)", "Decompress.flush", "_ZlibDecompressor.decompress",
     "compress(engine=fast, level 6)", "compress(engine=fast, level 1)", "parallel_compress(engine=fast)"])
 def test_ctrl_c_interrupts_long_calls(what):

@@ -219,9 +219,82 @@ def test_fast_parallel_compress_decoded_by_stdlib(level, wbits):
         assert len(zlib.parallel_compress(TEXT, 1, wbits, threads=2, engine="fast")) <= len(std_compress(TEXT, 1, wbits))
 
 
-def test_compressobj_accepts_engine():
-    c = zlib.compressobj(1, engine="fast")
-    assert c.compress(TEXT) + c.flush() == stdzlib.compress(TEXT, 1)
+def fast_stream(data, wbits, seed, copies=None):
+    """Feeds `data` to compressobj(1, engine="fast") in random pieces with random flushes;
+    where `copies` is a list, keeps (copy, output so far, input position) triples."""
+    rng = random.Random(seed)
+    c = zlib.compressobj(1, wbits=wbits, engine="fast")
+    out, pos = [], 0
+    while pos < len(data):
+        n = rng.choice([1, 7, 4093, 100_000, 1 << 20])
+        out.append(c.compress(data[pos:pos + n]))
+        pos += n
+        r = rng.random()
+        if r < 0.2:
+            out.append(c.flush(rng.choice([stdzlib.Z_SYNC_FLUSH, stdzlib.Z_FULL_FLUSH, stdzlib.Z_PARTIAL_FLUSH,
+                                           stdzlib.Z_BLOCK, stdzlib.Z_NO_FLUSH])))
+        elif r < 0.3 and copies is not None:
+            copies.append((c.copy(), b"".join(out), pos))
+    out.append(c.flush())
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("wbits", [15, 31, -15])
+@pytest.mark.parametrize("size", [0, 1, 100, 70_000, 3_000_000])
+def test_fast_compressobj_decoded_by_stdlib(wbits, size):
+    """ISA-L streams: any pieces, any flush, copies mid-stream; the stdlib decodes every
+    stream, the copies' included (their output continues the original's prefix)."""
+    data = SOURCE[:size]
+    for seed in range(3):
+        copies = []
+        assert stdzlib.decompress(fast_stream(data, wbits, seed, copies), wbits) == data
+        for copy, prefix, position in copies:
+            assert stdzlib.decompress(prefix + copy.compress(data[position:]) + copy.flush(), wbits) == data
+
+
+@pytest.mark.parametrize("wbits", [15, 31, -15])
+def test_fast_compressobj_runs_isal_and_compresses_at_least_as_well(wbits):
+    """Not zlib in disguise: the stream differs from zlib's level 1 and is smaller, as
+    ISA-L's one-shot level 1 is; the header is zlib's own at level 1."""
+    c = zlib.compressobj(1, wbits=wbits, engine="fast")
+    ours = c.compress(SOURCE) + c.flush()
+    theirs = stdzlib.compressobj(1, wbits=wbits)
+    theirs = theirs.compress(SOURCE) + theirs.flush()
+    assert ours != theirs
+    assert len(ours) <= len(theirs)
+    header = {15: 2, 31: 10, -15: 0}[wbits]
+    assert ours[:header] == theirs[:header]
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(level=6), dict(level=-1), dict(level=0), dict(level=1, zdict=b"lorem ipsum"), dict(level=1, memLevel=9),
+    dict(level=1, strategy=stdzlib.Z_FILTERED), dict(level=1, wbits=14), dict(level=1, wbits=-9),
+])
+def test_fast_compressobj_elsewhere_runs_zlib(kwargs):
+    """Settings ISA-L does not stream (or libdeflate, which cannot stream, would serve)
+    stay on zlib: byte-identical to the stdlib's compressobj."""
+    ours = zlib.compressobj(engine="fast", **kwargs)
+    theirs = stdzlib.compressobj(**kwargs)
+    assert ours.compress(TEXT) + ours.flush() == theirs.compress(TEXT) + theirs.flush()
+
+
+def test_fast_compressobj_errors_as_the_stdlib():
+    """After Z_FINISH, and for flush modes zlib rejects: the stdlib's types and messages."""
+    def outcome(call):
+        try:
+            return ("ok", call())
+        except Exception as error:  # noqa: BLE001 -- compared with the stdlib's
+            return (type(error).__name__, str(error))
+
+    for mode in (6, -1, 7, stdzlib.Z_NO_FLUSH):
+        assert outcome(lambda: zlib.compressobj(1, engine="fast").flush(mode)) == \
+            outcome(lambda: stdzlib.compressobj(1).flush(mode))
+    ours, theirs = zlib.compressobj(1, engine="fast"), stdzlib.compressobj(1)
+    ours.flush()
+    theirs.flush()
+    for name, call in (("compress", lambda o: o.compress(b"x")), ("flush", lambda o: o.flush()),
+                       ("copy", lambda o: o.copy()), ("no flush", lambda o: o.flush(stdzlib.Z_NO_FLUSH))):
+        assert outcome(lambda: call(ours)) == outcome(lambda: call(theirs)), name
 
 
 @pytest.mark.parametrize("call", [

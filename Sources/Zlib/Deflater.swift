@@ -1,16 +1,130 @@
 import CZlib
 import Synchronization
 
-/// A streaming compressor, the engine of CPython's `zlib.compressobj()` / `Compress` type.
+/// A streaming compressor, the engine of CPython's `zlib.compressobj()` / `Compress` type:
+/// zlib's stream, or ISA-L's for `engine: .fast` at level 1 (``IsalStreamDeflater``).
 ///
-/// Thread safety: the `z_stream` and all state live inside a `Mutex`, and every method holds
-/// it for the whole call, like CPython's per-object `ENTER_ZLIB` lock. The class is therefore
-/// genuinely `Sendable` (checked by the compiler, no `@unchecked`): several threads may call
-/// it, and calls are serialised. A caller that holds another lock which a concurrent call
-/// might need (the GIL) should call while not holding it (detached), or a second thread would
-/// block on this object's lock with the GIL held. No method calls back into the caller while
-/// holding the lock.
+/// Thread safety: each engine keeps its state inside a `Mutex` and holds it for the whole
+/// call, like CPython's per-object `ENTER_ZLIB` lock. The class is therefore genuinely
+/// `Sendable` (checked by the compiler, no `@unchecked`): several threads may call it, and
+/// calls are serialised. A caller that holds another lock which a concurrent call might
+/// need (the GIL) should call while not holding it (detached), or a second thread would
+/// block on this object's lock with the GIL held. No method calls back into the caller
+/// while holding the lock.
 public final class Deflater: Sendable {
+    private let engine: any DeflateStream
+
+    private init(engine: any DeflateStream) { self.engine = engine }
+
+    /// Creates a compressor (CPython's `zlib.compressobj(level, method, wbits, memLevel,
+    /// strategy, zdict)`).
+    ///
+    /// - Parameter engine: `.fast` runs ISA-L at level 1 with a full window, the default
+    ///   `memLevel` and `strategy` and no `zdict` (a standard stream, not byte-identical
+    ///   to zlib's); every other combination, and `.zlib`, runs zlib. libdeflate, which
+    ///   serves `compress(engine: .fast)` at levels 2-9, cannot stream.
+    /// - Throws: ``ZlibError``: "Invalid initialization option" (`ValueError`) for bad
+    ///   parameters, "Invalid dictionary" when zlib rejects `zdict`, an `OverflowError`-kind
+    ///   error for a zdict over 4 GiB, or a `MemoryError`-kind error.
+    /// The corresponding C functions are `deflateInit2_` and `deflateSetDictionary`.
+    public convenience init(
+        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
+        strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil, outputGrowth: OutputGrowth = .cpython310,
+        engine: CompressionEngine = .zlib
+    ) throws {
+        if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
+        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+                      dictionary: zdict.map { Array($0) }, outputGrowth: outputGrowth, engine: engine)
+    }
+
+    /// Creates a compressor with an array dictionary.
+    public convenience init(
+        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
+        strategy: Int32 = 0, zdict: [UInt8], outputGrowth: OutputGrowth = .cpython310,
+        engine: CompressionEngine = .zlib
+    ) throws {
+        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+                      dictionary: zdict, outputGrowth: outputGrowth, engine: engine)
+    }
+
+    private convenience init(
+        level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32, dictionary: [UInt8]?,
+        outputGrowth: OutputGrowth, engine: CompressionEngine
+    ) throws {
+        if engine == .fast, method == Z_DEFLATED, memLevel == ZlibConstants.defaultMemLevel,
+           strategy == Z_DEFAULT_STRATEGY, dictionary == nil,
+           FastCompressionPlan(level: level, wbits: wbits) == .isal
+        {
+            self.init(engine: try IsalStreamDeflater(format: FastFormat(wbits: wbits)))
+            return
+        }
+        self.init(engine: try ZlibDeflateStream(
+            level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+            dictionary: dictionary, outputGrowth: outputGrowth))
+    }
+
+    /// Compresses `input` and returns what the engine has produced so far (maybe nothing).
+    /// CPython's `Compress.compress(data)`.
+    ///
+    /// - Throws: ``ZlibError`` "Error -2 while compressing data: inconsistent stream state"
+    ///   after the stream was finished.
+    /// The corresponding C function is `deflate` with `Z_NO_FLUSH`.
+    ///
+    /// - Parameter progress: called between ~256 KiB pieces of work (on this thread) so the
+    ///   caller can check for Ctrl-C; what it throws is rethrown (the input consumed so far
+    ///   stays in the stream, as after any interrupted CPython call).
+    public func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try engine.compress(input, progress: progress)
+    }
+
+    /// `compress` for an array.
+    public func compress(_ input: [UInt8], progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0, progress: progress) }
+    }
+
+    /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
+    /// returns nothing, `.finish` ends the stream and frees the engine's state (the object
+    /// can no longer compress or be copied), the others emit everything so far and keep
+    /// going.
+    ///
+    /// - Throws: ``ZlibError`` "Error -2 while flushing: inconsistent stream state" for an
+    ///   unknown mode or an already finished stream.
+    /// The corresponding C functions are `deflate` and `deflateEnd`.
+    public func flush(_ mode: FlushMode = .finish, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        if mode == .noFlush { return [] }
+        return try engine.flush(mode, progress: progress)
+    }
+
+    /// An independent copy of the compressor's current state (CPython's `Compress.copy()`).
+    ///
+    /// - Throws: "Inconsistent stream state" (`ValueError`) once the stream was finished.
+    /// The corresponding C function is `deflateCopy`.
+    public func copy() throws -> Deflater {
+        Deflater(engine: try engine.copy())
+    }
+
+    /// Whether the stream is still usable (not yet finished with `.finish`).
+    public var isActive: Bool { engine.isActive }
+
+    /// Which engine runs the stream.
+    public var isFast: Bool { engine is IsalStreamDeflater }
+}
+
+/// What ``Deflater`` asks of an engine; see its methods.
+protocol DeflateStream: Sendable {
+    func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)?) throws -> [UInt8]
+    /// Never `.noFlush` (the ``Deflater`` answers that).
+    func flush(_ mode: FlushMode, progress: (() throws -> Void)?) throws -> [UInt8]
+    func copy() throws -> any DeflateStream
+    var isActive: Bool { get }
+}
+
+extension IsalStreamDeflater: DeflateStream {
+    func copy() throws -> any DeflateStream { try copyStream() }
+}
+
+/// zlib's stream (CPython's own engine): byte-identical to CPython's `Compress`.
+final class ZlibDeflateStream: DeflateStream {
     private struct State: ~Copyable {
         var stream: ZStream
         /// CPython's output buffer sizes, which shape level-0 (stored) streams.
@@ -26,32 +140,7 @@ public final class Deflater: Sendable {
         self.state = Mutex(state)
     }
 
-    /// Creates a compressor (CPython's `zlib.compressobj(level, method, wbits, memLevel,
-    /// strategy, zdict)`).
-    ///
-    /// - Throws: ``ZlibError``: "Invalid initialization option" (`ValueError`) for bad
-    ///   parameters, "Invalid dictionary" when zlib rejects `zdict`, an `OverflowError`-kind
-    ///   error for a zdict over 4 GiB, or a `MemoryError`-kind error.
-    /// The corresponding C functions are `deflateInit2_` and `deflateSetDictionary`.
-    public convenience init(
-        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
-        strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil, outputGrowth: OutputGrowth = .cpython310
-    ) throws {
-        if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
-        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
-                      dictionary: zdict.map { Array($0) }, outputGrowth: outputGrowth)
-    }
-
-    /// Creates a compressor with an array dictionary.
-    public convenience init(
-        level: Int32 = -1, method: Int32 = 8, wbits: Int32 = 15, memLevel: Int32 = 8,
-        strategy: Int32 = 0, zdict: [UInt8], outputGrowth: OutputGrowth = .cpython310
-    ) throws {
-        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
-                      dictionary: zdict, outputGrowth: outputGrowth)
-    }
-
-    private init(
+    init(
         level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32, dictionary zdict: [UInt8]?,
         outputGrowth: OutputGrowth
     ) throws {
@@ -79,17 +168,7 @@ public final class Deflater: Sendable {
         self.state = Mutex(State(stream: stream, growth: outputGrowth, stored: level == 0))
     }
 
-    /// Compresses `input` and returns what zlib has produced so far (maybe nothing).
-    /// CPython's `Compress.compress(data)`.
-    ///
-    /// - Throws: ``ZlibError`` "Error -2 while compressing data: inconsistent stream state"
-    ///   after the stream was finished.
-    /// The corresponding C function is `deflate` with `Z_NO_FLUSH`.
-    ///
-    /// - Parameter progress: called between ~256 KiB pieces of work (on this thread) so the
-    ///   caller can check for Ctrl-C; what it throws is rethrown (the input consumed so far
-    ///   stays in the stream, as after any interrupted CPython call).
-    public func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+    func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)?) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
             var ticker = ProgressTicker(state.stored ? nil : progress)
@@ -111,21 +190,8 @@ public final class Deflater: Sendable {
         }
     }
 
-    /// `compress` for an array.
-    public func compress(_ input: [UInt8], progress: (() throws -> Void)? = nil) throws -> [UInt8] {
-        try input.withUnsafeBytes { try compress($0, progress: progress) }
-    }
-
-    /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
-    /// returns nothing, `.finish` ends the stream and frees zlib's state (the object can no
-    /// longer compress or be copied), the others emit everything so far and keep going.
-    ///
-    /// - Throws: ``ZlibError`` "Error -2 while flushing: inconsistent stream state" for an
-    ///   unknown mode or an already finished stream.
-    /// The corresponding C functions are `deflate` and `deflateEnd`.
-    public func flush(_ mode: FlushMode = .finish, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
-        if mode == .noFlush { return [] }
-        return try state.withLock { state throws -> [UInt8] in
+    func flush(_ mode: FlushMode, progress: (() throws -> Void)?) throws -> [UInt8] {
+        try state.withLock { state throws -> [UInt8] in
             let s = state.stream.pointer
             InputFeeder.clear(s)
             var err = Z_OK
@@ -147,12 +213,8 @@ public final class Deflater: Sendable {
         }
     }
 
-    /// An independent copy of the compressor's current state (CPython's `Compress.copy()`).
-    ///
-    /// - Throws: "Inconsistent stream state" (`ValueError`) once the stream was finished.
-    /// The corresponding C function is `deflateCopy`.
-    public func copy() throws -> Deflater {
-        try state.withLock { state throws -> Deflater in
+    func copy() throws -> any DeflateStream {
+        try state.withLock { state throws -> any DeflateStream in
             guard state.stream.isInitialised else { throw ZlibError.inconsistentStreamState }
             var clone = ZStream(kind: .deflate)
             let code = clone.copy(from: state.stream)
@@ -162,12 +224,11 @@ public final class Deflater: Sendable {
             case Z_MEM_ERROR: throw ZlibError.outOfMemory("Can't allocate memory for compression object")
             default: throw state.stream.error(code, .copyingCompressor)
             }
-            return Deflater(state: State(stream: clone, growth: state.growth, stored: state.stored))
+            return ZlibDeflateStream(state: State(stream: clone, growth: state.growth, stored: state.stored))
         }
     }
 
-    /// Whether the stream is still usable (not yet finished with `.finish`).
-    public var isActive: Bool {
+    var isActive: Bool {
         state.withLock { $0.stream.isInitialised }
     }
 }

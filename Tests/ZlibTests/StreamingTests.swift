@@ -29,6 +29,30 @@ import Testing
         #expect(plain == (try compress(input, level: 6, wbits: wbits)))
     }
 
+    /// `engine: .fast` at level 1 streams with ISA-L: odd pieces and every flush mode give
+    /// a stream zlib decodes; a copy made mid-stream continues the original's output.
+    @Test(arguments: [Int32(15), -15, 31])
+    func fastDeflaterStreamsAndCopies(wbits: Int32) throws {
+        let input = Array(Samples.text100K.prefix(60_000))
+        let modes: [FlushMode] = [.noFlush, .syncFlush, .fullFlush, .partialFlush, .block, .noFlush]
+        let fast = try Deflater(level: 1, wbits: wbits, engine: .fast)
+        #expect(fast.isFast)
+        let packed = try deflateInPieces(fast, input, sizes: [1, 7, 4093, 10_000, 333], flushes: modes)
+        #expect(try decompress(packed, wbits: wbits) == input)
+        #expect(!fast.isActive)
+
+        let original = try Deflater(level: 1, wbits: wbits, engine: .fast)
+        let prefix = try original.compress(Array(input.prefix(30_000)))
+        let copy = try original.copy()
+        let rest = Array(input.dropFirst(30_000))
+        #expect(try decompress(prefix + original.compress(rest) + original.flush(), wbits: wbits) == input)
+        #expect(try decompress(prefix + copy.compress(rest) + copy.flush(), wbits: wbits) == input)
+        // Elsewhere zlib streams, byte-identical.
+        #expect(try !Deflater(level: 6, engine: .fast).isFast)
+        #expect(try !Deflater(level: 1, wbits: 14, engine: .fast).isFast)
+        #expect(try !Deflater(level: 1, zdict: [1, 2, 3], engine: .fast).isFast)
+    }
+
     @Test func deflaterParameters() throws {
         let input = Array(Samples.text100K.prefix(20_000))
         for strategy: Int32 in 0...4 {

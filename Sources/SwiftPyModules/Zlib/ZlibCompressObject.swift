@@ -42,7 +42,10 @@ enum ZlibCompressObject {
                 The predefined compression dictionary - a sequence of bytes
                 containing subsequences that are likely to occur in the input data.
               engine
-                'zlib' (default) or 'fast'; compressor objects always run zlib.
+                'zlib' (default): byte-identical to the standard zlib module.
+                'fast': ISA-L at level 1 with a full window, the default memLevel and
+                strategy and no zdict (a standard stream, smaller than zlib's on typical
+                data); every other setting runs zlib (libdeflate cannot stream).
             """,
         [Parameter("level", default: ZlibConstants.defaultCompression, shownAs: "Z_DEFAULT_COMPRESSION"),
          Parameter("method", default: ZlibConstants.deflated, shownAs: "DEFLATED"),
@@ -52,17 +55,16 @@ enum ZlibCompressObject {
          Parameter("zdict", default: CompressDictionary.absent),
          Parameter("engine", .keywordOnly, default: EngineArgument.zlib)]
     ) { (py: Python, level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32,
-         zdict: CompressDictionary, _: EngineArgument) throws -> CompressObject in
+         zdict: CompressDictionary, engine: EngineArgument) throws -> CompressObject in
         let growth = ZlibInterpreter.outputGrowth(py)
-        // engine='fast' is accepted for symmetry with compress(); no faster engine here can
-        // both stream and copy() its state, so every compressor object runs zlib.
         // Creating the stream allocates ~256 KiB and clears part of it: a few µs, GIL held.
         guard let dictionary = zdict.bytes else {
             return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                               strategy: strategy, outputGrowth: growth))
+                                               strategy: strategy, outputGrowth: growth, engine: engine.engine))
         }
         return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
-                                           strategy: strategy, zdict: dictionary, outputGrowth: growth))
+                                           strategy: strategy, zdict: dictionary, outputGrowth: growth,
+                                           engine: engine.engine))
     }
 
     static let type = TypeDefinition(

@@ -3,8 +3,13 @@ import CISAL
 extension isal_zstream: OutputWindow {}
 
 /// One ISA-L level-1 deflate stream on the heap (ISA-L's state must not move), with its
-/// level buffer. Reused across blocks by `parallelCompress`.
-final class IsalDeflater {
+/// level buffer. Reused across blocks by `parallelCompress`; a `compressobj` stream's
+/// engine (``IsalStreamDeflater``).
+///
+/// `@unchecked Sendable`, as ``ZStream``: an ISA-L stream has no thread affinity, so its
+/// one owner may move to another thread; it is never shared except inside a `Mutex`
+/// (``IsalStreamDeflater``), touched only while that is held.
+final class IsalDeflater: @unchecked Sendable {
     private let stream: UnsafeMutablePointer<isal_zstream>
     private let levelBuffer: UnsafeMutableRawBufferPointer
 
@@ -68,6 +73,26 @@ final class IsalDeflater {
         _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer?, last: Bool,
         into output: inout Sink, ticker: inout ProgressTicker
     ) throws {
+        try start(format: format, dictionary: dictionary)
+        try run(input, ending: last ? .finish : .sync, into: &output, ticker: &ticker)
+    }
+
+    /// How a ``run(_:ending:into:ticker:)`` ends once all its input is in.
+    enum Ending {
+        /// Nothing forced: ISA-L keeps what it has not written yet (`NO_FLUSH`).
+        case none
+        /// Everything written, byte-aligned, history kept (`SYNC_FLUSH`).
+        case sync
+        /// As `.sync`, and later blocks never refer back past this point (`FULL_FLUSH`).
+        case full
+        /// The final block (`end_of_stream`).
+        case finish
+    }
+
+    /// Starts a stream in `format`'s container, its window primed with `dictionary` (at
+    /// most its last 32 KiB are used).
+    /// The corresponding C functions are `isal_deflate_init` and `isal_deflate_set_dict`.
+    func start(format: FastFormat, dictionary: UnsafeRawBufferPointer?) throws {
         let s = stream
         isal_deflate_init(s)
         s.pointee.level = 1
@@ -87,11 +112,26 @@ final class IsalDeflater {
                 UInt32(tail))
             if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
         }
+    }
+
+    /// Feeds `input` to the started stream and writes what ISA-L produces into `output`,
+    /// ending as `ending` says. Input need not outlive the call: ISA-L keeps its history
+    /// in its own state.
+    /// The corresponding C function is `isal_deflate`.
+    func run<Sink: OutputSink & ~Copyable>(
+        _ input: UnsafeRawBufferPointer, ending: Ending, into output: inout Sink, ticker: inout ProgressTicker
+    ) throws {
+        let s = stream
         let pieceLimit = ticker.pieceLimit
         var fed = 0
         defer {
             s.pointee.next_in = nil
             s.pointee.avail_in = 0
+        }
+        let flush = switch ending {
+        case .sync: SYNC_FLUSH
+        case .full: FULL_FLUSH
+        case .none, .finish: NO_FLUSH
         }
         var produced: UInt = 0
         _ = try output.fill(s) {
@@ -105,16 +145,21 @@ final class IsalDeflater {
                     fed += piece
                 }
                 let allGiven = fed == input.count
-                s.pointee.end_of_stream = last && allGiven ? 1 : 0
-                s.pointee.flush = UInt16(!last && allGiven ? SYNC_FLUSH : NO_FLUSH)
+                s.pointee.end_of_stream = ending == .finish && allGiven ? 1 : 0
+                s.pointee.flush = UInt16(allGiven ? flush : NO_FLUSH)
                 let before = s.pointee.avail_out
                 let code = isal_deflate(s)
                 if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
                 produced &+= UInt(before - s.pointee.avail_out)
                 try ticker.tick(count: UInt(s.pointee.total_in) &+ produced)
                 if s.pointee.avail_out == 0 { return true }
-                if allGiven && s.pointee.avail_in == 0 && (!last || swiftpy_isal_deflate_ended(s) != 0) { return false }
+                // Room left with all input in: a flush is complete (ISA-L's documented
+                // test), and the final block once the stream reports its end.
+                if allGiven && s.pointee.avail_in == 0 && (ending != .finish || swiftpy_isal_deflate_ended(s) != 0) {
+                    return false
+                }
             }
         }
+        s.pointee.flush = UInt16(NO_FLUSH)
     }
 }

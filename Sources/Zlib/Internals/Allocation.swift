@@ -40,11 +40,13 @@ final class MallocBytes: @unchecked Sendable {
         self.count = count
     }
 
-    /// `capacity` bytes of uninitialised memory, or nil when they are not there. Large
-    /// ones get huge pages (see ``adviseHugePages(_:_:)``).
+    /// `capacity` bytes of uninitialised memory, or nil when they are not there.
+    ///
+    /// No huge pages here (unlike Python `bytes` results): advised, the 200 MB copy that
+    /// libdeflate's off-thread compression makes on the caller's thread pushed Ctrl-C
+    /// past 100 ms (0.117 s) when it ran after other large tests.
     convenience init?(capacity: Int) {
         guard let memory = mallocBytes(capacity) else { return nil }
-        adviseHugePages(memory, capacity)
         self.init(base: memory, count: capacity)
     }
 
@@ -61,21 +63,6 @@ final class MallocBytes: @unchecked Sendable {
     /// The memory for the owner to fill before handing the object on (after that it is
     /// only read, as `Sendable` requires).
     var mutableBytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: count) }
-}
-
-/// Asks Linux for transparent huge pages over a large fresh buffer: with THP in "madvise"
-/// mode (Debian's default), filling 32 MiB of new memory otherwise takes 8,192 page
-/// faults, measured here at 13 ms against 2.5 ms with huge pages. Advice only: failure,
-/// or another system, changes nothing. SwiftPy's `bytes` builder does the same.
-func adviseHugePages(_ start: UnsafeMutableRawPointer, _ count: Int) {
-    #if os(Linux)
-    guard count >= 4 << 20 else { return }
-    let page = 4096
-    let first = (Int(bitPattern: start) + page - 1) & ~(page - 1)
-    let end = (Int(bitPattern: start) + count) & ~(page - 1)
-    // SAFETY: [first, end) lies inside the caller's allocation; advice changes no contents.
-    if end > first { _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, MADV_HUGEPAGE) }
-    #endif
 }
 
 /// `malloc` (`posix_memalign` for an `alignment` above malloc's), or nil (never a trap)
