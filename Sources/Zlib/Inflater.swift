@@ -114,17 +114,23 @@ public final class Inflater: Sendable {
     public func decompress(
         _ input: UnsafeRawBufferPointer, maxLength: Int = 0, progress: (() throws -> Void)? = nil
     ) throws -> [UInt8] {
+        try decompressedChunks(input, maxLength: maxLength, progress: progress).joined()
+    }
+
+    /// ``decompress(_:maxLength:progress:)`` as the chunks it was written in (see
+    /// ``OutputChunks``): Python's `Decompress.decompress` copies them into its result once.
+    public func decompressedChunks(
+        _ input: UnsafeRawBufferPointer, maxLength: Int = 0, progress: (() throws -> Void)? = nil
+    ) throws -> OutputChunks {
         guard maxLength >= 0 else { throw ZlibError.invalidArgument("max_length must be non-negative") }
         let limit = maxLength == 0 ? Int.max : maxLength
-        return try state.withLock { state throws -> [UInt8] in
+        return try state.withLock { state throws -> OutputChunks in
             let s = state.stream.pointer
             var ticker = ProgressTicker(progress)
             let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
             feeder.start(s)
             defer { InputFeeder.clear(s) }
-            var output = OutputCollector(
-                initialCapacity: min(ZlibConstants.defaultBufferSize, limit), limit: limit,
-                pieceLimit: ticker.pieceLimit)
+            var output = OutputCollector(growth: .cpython310, limit: limit, pieceLimit: ticker.pieceLimit)
             var err = Z_OK
             _ = try output.fill(s) {
                 try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
@@ -136,7 +142,7 @@ public final class Inflater: Sendable {
             } else if err != Z_OK && err != Z_BUF_ERROR {
                 throw state.stream.error(err, .decompressing)
             }
-            return try output.finish()
+            return output.finishChunks()
         }
     }
 
@@ -153,13 +159,21 @@ public final class Inflater: Sendable {
     ///   greater than zero", `ValueError`).
     /// The corresponding C functions are `inflate` with `Z_FINISH` and `inflateEnd`.
     public func flush(length: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
+        try flushedChunks(length: length, progress: progress).joined()
+    }
+
+    /// ``flush(length:progress:)`` as the chunks it was written in, as
+    /// ``decompressedChunks(_:maxLength:progress:)``.
+    public func flushedChunks(length: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil) throws
+        -> OutputChunks
+    {
         guard length > 0 else { throw ZlibError.invalidArgument("length must be greater than zero") }
-        return try state.withLock { state throws -> [UInt8] in
+        return try state.withLock { state throws -> OutputChunks in
             // A stream a previous flush ended has nothing more to give (CPython returns
             // b'' again; inflating the freed state would be a stream error).
-            guard state.stream.isInitialised else { return [] }
+            guard state.stream.isInitialised else { return OutputChunks(chunks: [], count: 0) }
             let tail = state.unconsumedTail
-            return try tail.withUnsafeBytes { input throws -> [UInt8] in
+            return try tail.withUnsafeBytes { input throws -> OutputChunks in
                 let s = state.stream.pointer
                 var ticker = ProgressTicker(progress)
                 let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
@@ -178,7 +192,7 @@ public final class Inflater: Sendable {
                 } else if state.semantics == .cpython314 && err != Z_OK && err != Z_BUF_ERROR {
                     throw state.stream.error(err, .decompressing)
                 }
-                return try output.finish()
+                return output.finishChunks()
             }
         }
     }

@@ -53,13 +53,14 @@ enum ZlibDecompressObject {
                 Call the flush() method to clear these buffers.
                 """,
                    [Parameter("data", .positionalOnly), Parameter("max_length", default: SSize(0))]) {
-                (py: Python, this: DecompressObject, data: PyBuffer, maxLength: SSize) throws -> [UInt8] in
+                (py: Python, this: DecompressObject, data: PyBuffer, maxLength: SSize) throws -> PyObjectRef in
                 let inflater = this.inflater
                 let limit = maxLength.value
                 if limit < 0 { throw PyException.valueError(ZlibInterpreter.negativeMessage("max_length", py)) }
-                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
-                    try inflater.decompress($0, maxLength: limit, progress: $1)
+                let output = try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    try inflater.decompressedChunks($0, maxLength: limit, progress: $1)
                 }
+                return try ZlibOutputBytes.bytes(output, py)
             },
             Method("flush", doc: """
                 Return a bytes object containing any remaining decompressed data.
@@ -68,11 +69,14 @@ enum ZlibDecompressObject {
                     the initial size of the output buffer.
                 """,
                    [Parameter("length", .positionalOnly, default: SSize(ZlibConstants.defaultBufferSize))]) {
-                (py: Python, this: DecompressObject, length: SSize) throws -> [UInt8] in
+                (py: Python, this: DecompressObject, length: SSize) throws -> PyObjectRef in
                 let inflater = this.inflater
                 let size = length.value
                 if size <= 0 { throw PyException.valueError("length must be greater than zero") }
-                return try this.calls.runInterruptibly(py, large: true) { try inflater.flush(length: size, progress: $0) }
+                let output = try this.calls.runInterruptibly(py, large: true) {
+                    try inflater.flushedChunks(length: size, progress: $0)
+                }
+                return try ZlibOutputBytes.bytes(output, py)
             },
             Method("copy", doc: "Return a copy of the decompression object.") {
                 (py: Python, this: DecompressObject) throws -> DecompressObject in try this.copy(py)
