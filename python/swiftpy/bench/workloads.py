@@ -159,6 +159,16 @@ def _zlib_anchors():
     return anchors, notes
 
 
+def _stream(stream, method, data, piece=1 << 20):
+    """Feeds `data` to a compressor or decompressor object in `piece`-byte slices, then
+    flushes it."""
+    view = memoryview(data)
+    step = getattr(stream, method)
+    for start in range(0, len(view), piece):
+        step(view[start:start + piece])
+    stream.flush()
+
+
 def _zlib_workloads(options, corpus_for):
     from .. import zlib as sz
 
@@ -200,6 +210,24 @@ def _zlib_workloads(options, corpus_for):
         _held("swiftpy.zlib.decompress", sz.decompress, out_len),
     ] + [Variant(f"{label} decompress", "anchor", m.decompress, out_len) for label, m in anchors]
     items.append(Scaling("zlib decompress", "zlib", "MB/s (output)", compressed_for, variants, list(notes)))
+
+    # Streaming objects, fed 1 MiB pieces (one thread: the threads story is the one-shot
+    # calls'): what a user reading a file in chunks gets.
+    variants = [Variant("swiftpy.zlib decompressobj", "released", lambda d: _stream(sz.decompressobj(), "decompress", d),
+                        out_len)]
+    variants += [Variant(f"{label} decompressobj", "anchor", lambda d, m=m: _stream(m.decompressobj(), "decompress", d),
+                         out_len) for label, m in anchors]
+    items.append(Scaling("zlib decompressobj, 1 MiB pieces (1 thread)", "zlib", "MB/s (output)", compressed_for,
+                         variants, list(notes), threads=[1]))
+    variants = [
+        Variant("swiftpy.zlib compressobj level 1", "released", lambda d: _stream(sz.compressobj(1), "compress", d), len),
+        Variant("swiftpy.zlib compressobj level 1 engine=fast", "released",
+                lambda d: _stream(sz.compressobj(1, engine="fast"), "compress", d), len),
+    ]
+    variants += [Variant(f"{label} compressobj level 1", "anchor", lambda d, m=m: _stream(m.compressobj(1), "compress", d),
+                         len) for label, m in anchors]
+    items.append(Scaling("zlib compressobj level 1, 1 MiB pieces (1 thread)", "zlib", "MB/s", corpus_for, variants,
+                         list(notes), threads=[1]))
 
     variants = [
         Variant("swiftpy.zlib.parallel_compress level 6", "released", lambda d, t: sz.parallel_compress(d, 6, threads=t), len),
