@@ -49,12 +49,21 @@ public final class BufferedInflater: Sendable {
     public func decompress(
         _ input: UnsafeRawBufferPointer, maxLength: Int = -1, progress: (() throws -> Void)? = nil
     ) throws -> [UInt8] {
-        try state.withLock { state throws -> [UInt8] in
+        try decompressedChunks(input, maxLength: maxLength, progress: progress)
+            .joined(memoryMessage: Self.memoryMessage)
+    }
+
+    /// ``decompress(_:maxLength:progress:)`` as the chunks it was written in (see
+    /// ``OutputChunks``): Python copies them into its result once.
+    public func decompressedChunks(
+        _ input: UnsafeRawBufferPointer, maxLength: Int = -1, progress: (() throws -> Void)? = nil
+    ) throws -> OutputChunks {
+        try state.withLock { state throws -> OutputChunks in
             if state.eof { throw ZlibError.endOfStreamReached }
             if state.pending.isEmpty {
                 return try Self.run(&state, input, maxLength: maxLength, progress: progress)
             }
-            try ensureAllocatable(state.pending.count + input.count, "Insufficient memory for buffer allocation")
+            try ensureAllocatable(state.pending.count + input.count, Self.memoryMessage)
             var joined = state.pending
             joined.append(contentsOf: input)
             state.pending = []
@@ -62,10 +71,13 @@ public final class BufferedInflater: Sendable {
         }
     }
 
+    /// CPython's _ZlibDecompressor grows one bytes object, with its own message.
+    private static let memoryMessage = "Insufficient memory for buffer allocation"
+
     /// One call's inflate loop over `input`, then CPython's bookkeeping of what is left.
     private static func run(
         _ state: inout State, _ input: UnsafeRawBufferPointer, maxLength: Int, progress: (() throws -> Void)?
-    ) throws -> [UInt8] {
+    ) throws -> OutputChunks {
         let s = state.stream.pointer
         var ticker = ProgressTicker(progress)
         let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
@@ -76,8 +88,7 @@ public final class BufferedInflater: Sendable {
         var output = OutputCollector(
             initialCapacity: limit == Int.max ? ZlibConstants.defaultBufferSize : min(limit, 16 << 20),
             limit: limit, pieceLimit: ticker.pieceLimit)
-        // CPython's _ZlibDecompressor grows one bytes object, with its own message.
-        output.memoryMessage = "Insufficient memory for buffer allocation"
+        output.memoryMessage = memoryMessage
         do {
             if limit == 0 {
                 // CPython still calls inflate once with no room: headers are consumed.
@@ -135,6 +146,6 @@ public final class BufferedInflater: Sendable {
             try ensureAllocatable(leftover.count)
             state.pending = Array(leftover)
         }
-        return try output.finish()
+        return output.finishChunks()
     }
 }

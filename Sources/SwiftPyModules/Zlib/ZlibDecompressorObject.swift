@@ -58,12 +58,13 @@ enum ZlibDecompressorType {
                 EOFError.  Any data found after the end of the stream is ignored and saved in
                 the unused_data attribute.
                 """, [Parameter("data"), Parameter("max_length", default: SSize(-1))]) {
-                (py: Python, this: ZlibDecompressorObject, data: PyBuffer, maxLength: SSize) throws -> [UInt8] in
+                (py: Python, this: ZlibDecompressorObject, data: PyBuffer, maxLength: SSize) throws -> PyObjectRef in
                 let inflater = this.inflater
                 let limit = maxLength.value
-                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) { input, progress in
-                    try inflater.decompress(input, maxLength: limit, progress: progress)
+                let output = try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) { input, progress in
+                    try inflater.decompressedChunks(input, maxLength: limit, progress: progress)
                 }
+                return try ZlibOutputBytes.bytes(output, py, memoryMessage: "Insufficient memory for buffer allocation")
             },
         ] + ZlibPickling.methods(ZlibDecompressorObject.self, qualifiedName: "swiftpy.zlib._ZlibDecompressor"),
         properties: [

@@ -7,8 +7,12 @@ enum ZlibOutputBytes {
     /// The copy runs with the GIL released from this size.
     static let detachedCopy = 1 << 20
 
-    static func bytes(_ output: OutputChunks, _ py: Python) throws -> PyObjectRef {
-        let builder = try outputAllocation(outputBufferMemoryMessage) { try PyBytesBuilder(capacity: output.count, py) }
+    /// - Parameter memoryMessage: the `MemoryError` text when the result cannot be
+    ///   allocated (CPython's words differ between its objects).
+    static func bytes(_ output: OutputChunks, _ py: Python, memoryMessage: String = outputBufferMemoryMessage) throws
+        -> PyObjectRef
+    {
+        let builder = try outputAllocation(memoryMessage) { try PyBytesBuilder(capacity: output.count, py) }
         try builder.detachFilling(py, if: output.count >= detachedCopy) { memory in
             memory.withUnsafeMutableBytes { output.write(into: $0) }
         }
