@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 //
 // SwiftPy: CPython builtins written in Swift that release the GIL around native code.
 //
@@ -75,9 +75,13 @@ let package = Package(
             // user's builtins included, needs no flag.
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"]),
-        .target(name: "Zlib", dependencies: ["CZlib", "CLibdeflate", "CISAL"]),
-        .target(name: "BLAS", dependencies: ["COpenBLAS"]),
-        .target(name: "SwiftPyModules", dependencies: ["SwiftPy", "Zlib", "BLAS"]),
+        // Strict memory safety (SE-0458): every use of an unsafe construct is marked
+        // `unsafe` (and explained by a `// SAFETY:` line where it is not obvious), and a
+        // new unmarked one is a warning, an error in CI's warnings-as-errors build.
+        .target(name: "Zlib", dependencies: ["CZlib", "CLibdeflate", "CISAL"], swiftSettings: [.strictMemorySafety()]),
+        .target(name: "BLAS", dependencies: ["COpenBLAS"], swiftSettings: [.strictMemorySafety()]),
+        .target(
+            name: "SwiftPyModules", dependencies: ["SwiftPy", "Zlib", "BLAS"], swiftSettings: [.strictMemorySafety()]),
         .executableTarget(
             name: "swiftpy-bench", dependencies: ["SwiftPyEmbed", "SwiftPyModules"],
             linkerSettings: embedLinkerSettings),

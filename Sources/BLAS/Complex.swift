@@ -36,9 +36,9 @@ public struct Complex<Real: BLASScalar>: BLASElement {
         _ a: UnsafePointer<Complex>, _ lda: Int32, _ b: UnsafePointer<Complex>, _ ldb: Int32,
         _ beta: Complex, _ c: UnsafeMutablePointer<Complex>, _ ldc: Int32
     ) {
-        withUnsafePointer(to: alpha) { pAlpha in
-            withUnsafePointer(to: beta) { pBeta in
-                Real.uncheckedComplexGEMM(order, transA, transB, m, n, k, pAlpha, a, lda, b, ldb, pBeta, c, ldc)
+        unsafe withUnsafePointer(to: alpha) { pAlpha in
+            unsafe withUnsafePointer(to: beta) { pBeta in
+                unsafe Real.uncheckedComplexGEMM(order, transA, transB, m, n, k, pAlpha, a, lda, b, ldb, pBeta, c, ldc)
             }
         }
     }
@@ -49,9 +49,9 @@ public struct Complex<Real: BLASScalar>: BLASElement {
         _ a: UnsafePointer<Complex>, _ lda: Int32, _ x: UnsafePointer<Complex>, _ incx: Int32,
         _ beta: Complex, _ y: UnsafeMutablePointer<Complex>, _ incy: Int32
     ) {
-        withUnsafePointer(to: alpha) { pAlpha in
-            withUnsafePointer(to: beta) { pBeta in
-                Real.uncheckedComplexGEMV(order, trans, m, n, pAlpha, a, lda, x, incx, pBeta, y, incy)
+        unsafe withUnsafePointer(to: alpha) { pAlpha in
+            unsafe withUnsafePointer(to: beta) { pBeta in
+                unsafe Real.uncheckedComplexGEMV(order, trans, m, n, pAlpha, a, lda, x, incx, pBeta, y, incy)
             }
         }
     }
@@ -62,8 +62,8 @@ public struct Complex<Real: BLASScalar>: BLASElement {
     ) -> Complex {
         var result = Complex(0)
         // SAFETY: `result` is a local the call writes one complex number into.
-        withUnsafeMutableBytes(of: &result) {
-            Real.uncheckedComplexDot(conjugated: false, n, x, incx, y, incy, $0.baseAddress.unsafelyUnwrapped)
+        unsafe withUnsafeMutableBytes(of: &result) {
+            unsafe Real.uncheckedComplexDot(conjugated: false, n, x, incx, y, incy, $0.baseAddress.unsafelyUnwrapped)
         }
         return result
     }
@@ -74,8 +74,8 @@ public struct Complex<Real: BLASScalar>: BLASElement {
     ) -> Complex {
         var result = Complex(0)
         // SAFETY: `result` is a local the call writes one complex number into.
-        withUnsafeMutableBytes(of: &result) {
-            Real.uncheckedComplexDot(conjugated: true, n, x, incx, y, incy, $0.baseAddress.unsafelyUnwrapped)
+        unsafe withUnsafeMutableBytes(of: &result) {
+            unsafe Real.uncheckedComplexDot(conjugated: true, n, x, incx, y, incy, $0.baseAddress.unsafelyUnwrapped)
         }
         return result
     }
@@ -85,26 +85,26 @@ public struct Complex<Real: BLASScalar>: BLASElement {
         _ n: Int32, _ alpha: Complex, _ x: UnsafePointer<Complex>, _ incx: Int32,
         _ y: UnsafeMutablePointer<Complex>, _ incy: Int32
     ) {
-        withUnsafePointer(to: alpha) { Real.uncheckedComplexAXPY(n, $0, x, incx, y, incy) }
+        unsafe withUnsafePointer(to: alpha) { unsafe Real.uncheckedComplexAXPY(n, $0, x, incx, y, incy) }
     }
 
     @inlinable @inline(__always)
     public static func uncheckedScale(_ n: Int32, _ alpha: Complex, _ x: UnsafeMutablePointer<Complex>, _ incx: Int32) {
-        withUnsafePointer(to: alpha) { Real.uncheckedComplexScale(n, $0, x, incx) }
+        unsafe withUnsafePointer(to: alpha) { unsafe Real.uncheckedComplexScale(n, $0, x, incx) }
     }
 
     @inlinable @inline(__always)
     public static func uncheckedNorm2(_ n: Int32, _ x: UnsafePointer<Complex>, _ incx: Int32) -> Real {
-        Real.uncheckedComplexNorm2(n, x, incx)
+        unsafe Real.uncheckedComplexNorm2(n, x, incx)
     }
 
     @inlinable @inline(__always)
     public static func uncheckedAbsoluteSum(_ n: Int32, _ x: UnsafePointer<Complex>, _ incx: Int32) -> Real {
-        Real.uncheckedComplexAbsoluteSum(n, x, incx)
+        unsafe Real.uncheckedComplexAbsoluteSum(n, x, incx)
     }
 
     @inlinable @inline(__always)
     public static func uncheckedIndexOfMaxMagnitude(_ n: Int32, _ x: UnsafePointer<Complex>, _ incx: Int32) -> Int {
-        Real.uncheckedComplexIndexOfMaxMagnitude(n, x, incx)
+        unsafe Real.uncheckedComplexIndexOfMaxMagnitude(n, x, incx)
     }
 }

@@ -13,7 +13,7 @@ extension Double {
         _ a: UnsafeRawPointer, _ lda: Int32, _ b: UnsafeRawPointer, _ ldb: Int32,
         _ beta: UnsafeRawPointer, _ c: UnsafeMutableRawPointer, _ ldc: Int32
     ) {
-        cblas_zgemm(order.cblas, transA.cblas, transB.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        unsafe cblas_zgemm(order.cblas, transA.cblas, transB.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     /// The corresponding C function is `cblas_zgemv`.
@@ -23,7 +23,7 @@ extension Double {
         _ a: UnsafeRawPointer, _ lda: Int32, _ x: UnsafeRawPointer, _ incx: Int32,
         _ beta: UnsafeRawPointer, _ y: UnsafeMutableRawPointer, _ incy: Int32
     ) {
-        cblas_zgemv(order.cblas, trans.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
+        unsafe cblas_zgemv(order.cblas, trans.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
 
     /// The corresponding C functions are `cblas_zdotu_sub` and `cblas_zdotc_sub`.
@@ -33,9 +33,9 @@ extension Double {
         _ incy: Int32, _ result: UnsafeMutableRawPointer
     ) {
         if conjugated {
-            cblas_zdotc_sub(n, x, incx, y, incy, result)
+            unsafe cblas_zdotc_sub(n, x, incx, y, incy, result)
         } else {
-            cblas_zdotu_sub(n, x, incx, y, incy, result)
+            unsafe cblas_zdotu_sub(n, x, incx, y, incy, result)
         }
     }
 
@@ -45,31 +45,31 @@ extension Double {
         _ n: Int32, _ alpha: UnsafeRawPointer, _ x: UnsafeRawPointer, _ incx: Int32,
         _ y: UnsafeMutableRawPointer, _ incy: Int32
     ) {
-        cblas_zaxpy(n, alpha, x, incx, y, incy)
+        unsafe cblas_zaxpy(n, alpha, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_zscal`.
     @inlinable @inline(__always)
     public static func uncheckedComplexScale(_ n: Int32, _ alpha: UnsafeRawPointer, _ x: UnsafeMutableRawPointer, _ incx: Int32) {
-        cblas_zscal(n, alpha, x, incx)
+        unsafe cblas_zscal(n, alpha, x, incx)
     }
 
     /// The corresponding C function is `cblas_dznrm2`.
     @inlinable @inline(__always)
     public static func uncheckedComplexNorm2(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Double {
-        cblas_dznrm2(n, x, incx)
+        unsafe cblas_dznrm2(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_dzasum`.
     @inlinable @inline(__always)
     public static func uncheckedComplexAbsoluteSum(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Double {
-        cblas_dzasum(n, x, incx)
+        unsafe cblas_dzasum(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_izamax` (its result is already 0-based).
     @inlinable @inline(__always)
     public static func uncheckedComplexIndexOfMaxMagnitude(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Int {
-        Int(truncatingIfNeeded: cblas_izamax(n, x, incx))
+        unsafe Int(truncatingIfNeeded: cblas_izamax(n, x, incx))
     }
 }
 
@@ -82,7 +82,7 @@ extension Float {
         _ a: UnsafeRawPointer, _ lda: Int32, _ b: UnsafeRawPointer, _ ldb: Int32,
         _ beta: UnsafeRawPointer, _ c: UnsafeMutableRawPointer, _ ldc: Int32
     ) {
-        cblas_cgemm(order.cblas, transA.cblas, transB.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        unsafe cblas_cgemm(order.cblas, transA.cblas, transB.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     /// The corresponding C function is `cblas_cgemv`.
@@ -92,7 +92,7 @@ extension Float {
         _ a: UnsafeRawPointer, _ lda: Int32, _ x: UnsafeRawPointer, _ incx: Int32,
         _ beta: UnsafeRawPointer, _ y: UnsafeMutableRawPointer, _ incy: Int32
     ) {
-        cblas_cgemv(order.cblas, trans.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
+        unsafe cblas_cgemv(order.cblas, trans.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
 
     /// The corresponding C functions are `cblas_cdotu_sub` and `cblas_cdotc_sub`.
@@ -102,9 +102,9 @@ extension Float {
         _ incy: Int32, _ result: UnsafeMutableRawPointer
     ) {
         if conjugated {
-            cblas_cdotc_sub(n, x, incx, y, incy, result)
+            unsafe cblas_cdotc_sub(n, x, incx, y, incy, result)
         } else {
-            cblas_cdotu_sub(n, x, incx, y, incy, result)
+            unsafe cblas_cdotu_sub(n, x, incx, y, incy, result)
         }
     }
 
@@ -114,30 +114,30 @@ extension Float {
         _ n: Int32, _ alpha: UnsafeRawPointer, _ x: UnsafeRawPointer, _ incx: Int32,
         _ y: UnsafeMutableRawPointer, _ incy: Int32
     ) {
-        cblas_caxpy(n, alpha, x, incx, y, incy)
+        unsafe cblas_caxpy(n, alpha, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_cscal`.
     @inlinable @inline(__always)
     public static func uncheckedComplexScale(_ n: Int32, _ alpha: UnsafeRawPointer, _ x: UnsafeMutableRawPointer, _ incx: Int32) {
-        cblas_cscal(n, alpha, x, incx)
+        unsafe cblas_cscal(n, alpha, x, incx)
     }
 
     /// The corresponding C function is `cblas_scnrm2`.
     @inlinable @inline(__always)
     public static func uncheckedComplexNorm2(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Float {
-        cblas_scnrm2(n, x, incx)
+        unsafe cblas_scnrm2(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_scasum`.
     @inlinable @inline(__always)
     public static func uncheckedComplexAbsoluteSum(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Float {
-        cblas_scasum(n, x, incx)
+        unsafe cblas_scasum(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_icamax` (its result is already 0-based).
     @inlinable @inline(__always)
     public static func uncheckedComplexIndexOfMaxMagnitude(_ n: Int32, _ x: UnsafeRawPointer, _ incx: Int32) -> Int {
-        Int(truncatingIfNeeded: cblas_icamax(n, x, incx))
+        unsafe Int(truncatingIfNeeded: cblas_icamax(n, x, incx))
     }
 }

@@ -16,8 +16,8 @@ public func copy<T: BLASElement>(_ source: MatrixView<T>, into destination: Muta
     if source.count == 0 { return }
     let s = try _Scratch<T>(count: source.count, routine: "copy")
     defer { s.free() }
-    _gather(source, into: s.pointer)
-    _scatter(s.pointer, into: destination)
+    unsafe _gather(source, into: s.pointer)
+    unsafe _scatter(s.pointer, into: destination)
 }
 
 /// Copies every element of `source` into `destination` (same length, any strides).
@@ -33,6 +33,6 @@ public func copy<T: BLASElement>(_ source: VectorView<T>, into destination: Muta
     if source.count == 0 { return }
     let s = try _Scratch<T>(count: source.count, routine: "copy")
     defer { s.free() }
-    _gather(source, into: s.pointer)
-    _scatter(s.pointer, into: destination)
+    unsafe _gather(source, into: s.pointer)
+    unsafe _scatter(s.pointer, into: destination)
 }

@@ -14,12 +14,12 @@ func _withInput<T: BLASElement, R>(
     guard x.count <= Int(Int32.max) else { throw .tooLarge(routine, x.count) }
     if x.increment != 0 {
         let inc = positiveIncrement && x.increment < 0 ? 0 &- x.increment : x.increment
-        return _guarded(x.count) { body(x.blasPointer, inc) }
+        return _guarded(x.count) { unsafe body(x.blasPointer, inc) }
     }
     let s = try _Scratch<T>(count: x.count, routine: routine)
     defer { s.free() }
-    _gather(x, into: s.pointer)
-    return _guarded(x.count) { body(s.pointer, 1) }
+    unsafe _gather(x, into: s.pointer)
+    return _guarded(x.count) { unsafe body(s.pointer, 1) }
 }
 
 @inlinable
@@ -58,7 +58,7 @@ func _dot<T: BLASElement>(_ x: VectorView<T>, _ y: VectorView<T>, conjugated: Bo
     let n = Int32(truncatingIfNeeded: x.count)
     if x.increment != 0, y.increment != 0 {
         return _guarded(x.count) {
-            conjugated ? T.uncheckedDotConjugated(n, x.blasPointer, x.increment, y.blasPointer, y.increment)
+            unsafe conjugated ? T.uncheckedDotConjugated(n, x.blasPointer, x.increment, y.blasPointer, y.increment)
                 : T.uncheckedDot(n, x.blasPointer, x.increment, y.blasPointer, y.increment)
         }
     }
@@ -71,12 +71,12 @@ func _dotCopying<T: BLASElement>(_ n: Int32, _ x: VectorView<T>, _ y: VectorView
     defer { sx?.free() }
     let sy = y.increment == 0 ? try _Scratch<T>(count: y.count, routine: "dot") : nil
     defer { sy?.free() }
-    if let sx { _gather(x, into: sx.pointer) }
-    if let sy { _gather(y, into: sy.pointer) }
-    let (px, incx) = sx.map { (UnsafePointer($0.pointer), Int32(1)) } ?? (x.blasPointer, x.increment)
-    let (py, incy) = sy.map { (UnsafePointer($0.pointer), Int32(1)) } ?? (y.blasPointer, y.increment)
+    if let sx { unsafe _gather(x, into: sx.pointer) }
+    if let sy { unsafe _gather(y, into: sy.pointer) }
+    let (px, incx) = unsafe sx.map { unsafe (UnsafePointer($0.pointer), Int32(1)) } ?? (x.blasPointer, x.increment)
+    let (py, incy) = unsafe sy.map { unsafe (UnsafePointer($0.pointer), Int32(1)) } ?? (y.blasPointer, y.increment)
     return _guarded(x.count) {
-        conjugated ? T.uncheckedDotConjugated(n, px, incx, py, incy) : T.uncheckedDot(n, px, incx, py, incy)
+        unsafe conjugated ? T.uncheckedDotConjugated(n, px, incx, py, incy) : T.uncheckedDot(n, px, incx, py, incy)
     }
 }
 
@@ -98,9 +98,9 @@ public func axpy<T: BLASElement>(
     guard y.hasDistinctElements else { throw .overlappingOutput("axpy") }
     if x.count == 0 { return }
     let n = Int32(truncatingIfNeeded: x.count)
-    let sameView = x.baseAddress == y.view.baseAddress && x.stride == y.stride
+    let sameView = unsafe x.baseAddress == y.view.baseAddress && x.stride == y.stride
     if x.increment != 0, y.view.increment != 0, sameView || !x.extent.overlaps(y.view.extent) {
-        _guarded(x.count) { T.uncheckedAXPY(n, alpha, x.blasPointer, x.increment, y.blasPointer, y.view.increment) }
+        _guarded(x.count) { unsafe T.uncheckedAXPY(n, alpha, x.blasPointer, x.increment, y.blasPointer, y.view.increment) }
         return
     }
     try _axpyCopying(n, alpha, x, y)
@@ -112,16 +112,16 @@ func _axpyCopying<T: BLASElement>(
 ) throws(BLASError) {
     let sx = try _Scratch<T>(count: x.count, routine: "axpy")
     defer { sx.free() }
-    _gather(x, into: sx.pointer)
+    unsafe _gather(x, into: sx.pointer)
     if y.view.increment != 0 {
-        _guarded(x.count) { T.uncheckedAXPY(n, alpha, sx.pointer, 1, y.blasPointer, y.view.increment) }
+        _guarded(x.count) { unsafe T.uncheckedAXPY(n, alpha, sx.pointer, 1, y.blasPointer, y.view.increment) }
         return
     }
     let sy = try _Scratch<T>(count: y.count, routine: "axpy")
     defer { sy.free() }
-    _gather(y.view, into: sy.pointer)
-    _guarded(x.count) { T.uncheckedAXPY(n, alpha, sx.pointer, 1, sy.pointer, 1) }
-    _scatter(sy.pointer, into: y)
+    unsafe _gather(y.view, into: sy.pointer)
+    _guarded(x.count) { unsafe T.uncheckedAXPY(n, alpha, sx.pointer, 1, sy.pointer, 1) }
+    unsafe _scatter(sy.pointer, into: y)
 }
 
 /// `x = alpha·x`.
@@ -138,14 +138,14 @@ public func scale<T: BLASElement>(_ x: MutableVectorView<T>, by alpha: T) throws
     let n = Int32(truncatingIfNeeded: x.count)
     if x.view.increment != 0 {
         let inc = x.view.increment < 0 ? 0 &- x.view.increment : x.view.increment
-        _guarded(x.count) { T.uncheckedScale(n, alpha, x.blasPointer, inc) }
+        _guarded(x.count) { unsafe T.uncheckedScale(n, alpha, x.blasPointer, inc) }
         return
     }
     let s = try _Scratch<T>(count: x.count, routine: "scal")
     defer { s.free() }
-    _gather(x.view, into: s.pointer)
-    _guarded(x.count) { T.uncheckedScale(n, alpha, s.pointer, 1) }
-    _scatter(s.pointer, into: x)
+    unsafe _gather(x.view, into: s.pointer)
+    _guarded(x.count) { unsafe T.uncheckedScale(n, alpha, s.pointer, 1) }
+    unsafe _scatter(s.pointer, into: x)
 }
 
 /// The Euclidean norm `‖x‖₂`, computed without undue overflow or underflow.
@@ -155,7 +155,7 @@ public func scale<T: BLASElement>(_ x: MutableVectorView<T>, by alpha: T) throws
 public func euclideanNorm<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) -> T.RealPart {
     if x.count == 0 { return 0 }
     let n = Int32(truncatingIfNeeded: x.count)
-    return try _withInput(x, routine: "nrm2", positiveIncrement: true) { T.uncheckedNorm2(n, $0, $1) }
+    return unsafe try _withInput(x, routine: "nrm2", positiveIncrement: true) { unsafe T.uncheckedNorm2(n, $0, $1) }
 }
 
 /// The sum of magnitudes `Σ|xᵢ|`.
@@ -165,7 +165,7 @@ public func euclideanNorm<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) 
 public func absoluteSum<T: BLASElement>(_ x: VectorView<T>) throws(BLASError) -> T.RealPart {
     if x.count == 0 { return 0 }
     let n = Int32(truncatingIfNeeded: x.count)
-    return try _withInput(x, routine: "asum", positiveIncrement: true) { T.uncheckedAbsoluteSum(n, $0, $1) }
+    return unsafe try _withInput(x, routine: "asum", positiveIncrement: true) { unsafe T.uncheckedAbsoluteSum(n, $0, $1) }
 }
 
 /// The 0-based index of the first element of largest magnitude (what scipy's `idamax`
@@ -181,10 +181,10 @@ public func indexOfMaxMagnitude<T: BLASElement>(_ x: VectorView<T>) throws(BLASE
     if x.count == 0 { return nil }
     let n = Int32(truncatingIfNeeded: x.count)
     if x.increment > 0 {
-        return _guarded(x.count) { T.uncheckedIndexOfMaxMagnitude(n, x.blasPointer, x.increment) }
+        return _guarded(x.count) { unsafe T.uncheckedIndexOfMaxMagnitude(n, x.blasPointer, x.increment) }
     }
     let s = try _Scratch<T>(count: x.count, routine: "iamax")
     defer { s.free() }
-    _gather(x, into: s.pointer)
-    return _guarded(x.count) { T.uncheckedIndexOfMaxMagnitude(n, s.pointer, 1) }
+    unsafe _gather(x, into: s.pointer)
+    return _guarded(x.count) { unsafe T.uncheckedIndexOfMaxMagnitude(n, s.pointer, 1) }
 }

@@ -29,7 +29,7 @@ public func gemv<T: BLASElement>(
         !a.extent.overlaps(y.view.extent), !x.extent.overlaps(y.view.extent)
     {
         // SAFETY: compatible layouts/increments ⇒ aligned bases inside validated extents.
-        _gemvCall(
+        unsafe _gemvCall(
             oa.order, transpose, a.rows, a.columns, alpha,
             a.baseAddress.assumingMemoryBound(to: T.self), oa.ld,
             x.blasPointer, x.increment, beta, y.blasPointer, y.view.increment)
@@ -47,7 +47,7 @@ func _gemvCall<T: BLASElement>(
     let guarded = m &* n > BLASThreadPolicy.gemvMultithreadingThreshold
     let mode = guarded ? BLASThreadPolicy.shared.enter(mayWait: false) : .unmanaged
     // SAFETY of the truncations: m and n were checked against Int32.max.
-    T.uncheckedGEMV(
+    unsafe T.uncheckedGEMV(
         order, transpose, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n), alpha,
         a, lda, x, incx, beta, y, incy)
     if guarded { BLASThreadPolicy.shared.leave(mode) }
@@ -67,31 +67,31 @@ func _gemvCopying<T: BLASElement>(
     let lda: Int32
     if let oa = _operand(a.layout), !a.extent.overlaps(y.view.extent) {
         // SAFETY: compatible layout ⇒ aligned base inside the validated extent.
-        (pa, order, lda) = (a.baseAddress.assumingMemoryBound(to: T.self), oa.order, oa.ld)
+        unsafe (pa, order, lda) = unsafe (a.baseAddress.assumingMemoryBound(to: T.self), oa.order, oa.ld)
     } else {
         let s = try _Scratch<T>(count: a.count, routine: "gemv")
         scratch.append(s)
-        _gather(a, into: s.pointer)
-        (pa, order, lda) = (UnsafePointer(s.pointer), .rowMajor, Int32(truncatingIfNeeded: max(1, a.columns)))
+        unsafe _gather(a, into: s.pointer)
+        unsafe (pa, order, lda) = unsafe (UnsafePointer(s.pointer), .rowMajor, Int32(truncatingIfNeeded: max(1, a.columns)))
     }
     let px: UnsafePointer<T>
     let incx: Int32
     if x.increment != 0, !x.extent.overlaps(y.view.extent) {
-        (px, incx) = (x.blasPointer, x.increment)
+        unsafe (px, incx) = unsafe (x.blasPointer, x.increment)
     } else {
         let s = try _Scratch<T>(count: x.count, routine: "gemv")
         scratch.append(s)
-        _gather(x, into: s.pointer)
-        (px, incx) = (UnsafePointer(s.pointer), 1)
+        unsafe _gather(x, into: s.pointer)
+        unsafe (px, incx) = unsafe (UnsafePointer(s.pointer), 1)
     }
     if y.view.increment != 0 {
-        _gemvCall(order, transpose, a.rows, a.columns, alpha, pa, lda, px, incx, beta, y.blasPointer, y.view.increment)
+        unsafe _gemvCall(order, transpose, a.rows, a.columns, alpha, pa, lda, px, incx, beta, y.blasPointer, y.view.increment)
     } else {
         let s = try _Scratch<T>(count: y.count, routine: "gemv")
         scratch.append(s)
-        if beta == 0 { s.pointer.initialize(repeating: 0, count: y.count) } else { _gather(y.view, into: s.pointer) }
-        _gemvCall(order, transpose, a.rows, a.columns, alpha, pa, lda, px, incx, beta, s.pointer, 1)
-        _scatter(UnsafePointer(s.pointer), into: y)
+        if beta == 0 { unsafe s.pointer.initialize(repeating: 0, count: y.count) } else { unsafe _gather(y.view, into: s.pointer) }
+        unsafe _gemvCall(order, transpose, a.rows, a.columns, alpha, pa, lda, px, incx, beta, s.pointer, 1)
+        unsafe _scatter(UnsafePointer(s.pointer), into: y)
     }
 }
 

@@ -83,7 +83,7 @@ func _gemmChecked<T: BLASElement>(
     if let oc = _operand(c.layout), let oa = _operand(a.layout), let ob = _operand(b.layout),
         !a.extent.overlaps(c.view.extent), !b.extent.overlaps(c.view.extent)
     {
-        _gemmCall(
+        unsafe _gemmCall(
             order: oc.order,
             transA: oa.order == oc.order ? transA : transA.flipped,
             transB: ob.order == oc.order ? transB : transB.flipped,
@@ -109,7 +109,7 @@ func _gemmCall<T: BLASElement>(
 ) {
     // SAFETY of the truncations: m, n, k were checked against Int32.max.
     func call() {
-        T.uncheckedGEMM(
+        unsafe T.uncheckedGEMM(
             order, transA, transB, Int32(truncatingIfNeeded: m), Int32(truncatingIfNeeded: n),
             Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
     }
@@ -144,40 +144,40 @@ func _gemmCopying<T: BLASElement>(
     {
         if let o = _operand(x.layout), !x.extent.overlaps(c.view.extent) {
             // SAFETY: compatible layout ⇒ aligned base inside the validated extent.
-            return (x.baseAddress.assumingMemoryBound(to: T.self), o.order, o.ld)
+            return unsafe (x.baseAddress.assumingMemoryBound(to: T.self), o.order, o.ld)
         }
         let s = try _Scratch<T>(count: x.count, routine: routine)
         scratch = s
-        _gather(x, into: s.pointer)
+        unsafe _gather(x, into: s.pointer)
         // SAFETY: columns ≤ Int32.max was checked by the caller.
-        return (UnsafePointer(s.pointer), .rowMajor, Int32(truncatingIfNeeded: max(1, x.columns)))
+        return unsafe (UnsafePointer(s.pointer), .rowMajor, Int32(truncatingIfNeeded: max(1, x.columns)))
     }
-    let (pa, orderA, lda) = try input(a, &scratchA)
-    let (pb, orderB, ldb) = try input(b, &scratchB)
+    let (pa, orderA, lda) = unsafe try input(a, &scratchA)
+    let (pb, orderB, ldb) = unsafe try input(b, &scratchB)
 
     let pc: UnsafeMutablePointer<T>
     let orderC: BLASOrder
     let ldc: Int32
     if let oc {
         // SAFETY: compatible layout ⇒ aligned base inside the validated extent.
-        pc = c.baseAddress.assumingMemoryBound(to: T.self)
+        unsafe pc = unsafe c.baseAddress.assumingMemoryBound(to: T.self)
         (orderC, ldc) = oc
     } else {
         let s = try _Scratch<T>(count: m * n, routine: routine)
         scratchC = s
         if beta == 0 {
-            s.pointer.initialize(repeating: 0, count: m * n)
+            unsafe s.pointer.initialize(repeating: 0, count: m * n)
         } else {
-            _gather(c.view, into: s.pointer)
+            unsafe _gather(c.view, into: s.pointer)
         }
-        (pc, orderC, ldc) = (s.pointer, .rowMajor, Int32(truncatingIfNeeded: max(1, n)))
+        unsafe (pc, orderC, ldc) = unsafe (s.pointer, .rowMajor, Int32(truncatingIfNeeded: max(1, n)))
     }
-    _gemmCall(
+    unsafe _gemmCall(
         order: orderC,
         transA: orderA == orderC ? transA : transA.flipped,
         transB: orderB == orderC ? transB : transB.flipped,
         m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc)
-    if let s = scratchC { _scatter(UnsafePointer(s.pointer), into: c) }
+    if let s = scratchC { unsafe _scatter(UnsafePointer(s.pointer), into: c) }
 }
 
 /// Whether `m·n·k > limit`, without overflow (each factor is at most Int32.max).

@@ -36,10 +36,10 @@ public struct Matrix<Element: BLASScalar>: Sendable, Equatable {
     public init(copying view: MatrixView<Element>) {
         rows = view.rows
         columns = view.columns
-        elements = Array(unsafeUninitializedCapacity: view.count) { buffer, initialized in
+        elements = unsafe Array(unsafeUninitializedCapacity: view.count) { buffer, initialized in
             // SAFETY: the buffer has room for rows·columns elements, all initialised by
             // _gather (whose loops are empty when count is 0 and the base may be nil).
-            if let base = buffer.baseAddress { _gather(view, into: base) }
+            if let base = buffer.baseAddress { unsafe _gather(view, into: base) }
             initialized = view.count
         }
     }
@@ -75,9 +75,9 @@ public struct Matrix<Element: BLASScalar>: Sendable, Equatable {
     /// Calls `body` with a row-major view of the elements, valid only during the call.
     public func withView<R, E: Error>(_ body: (MatrixView<Element>) throws(E) -> R) throws(E) -> R {
         let (rows, columns) = (self.rows, self.columns)
-        return try elements.withUnsafeBufferPointer { (buffer) throws(E) -> R in
+        return unsafe try elements.withUnsafeBufferPointer { (buffer) throws(E) -> R in
             // SAFETY (try!): the buffer holds exactly rows·columns elements, checked at init.
-            try body(try! MatrixView(buffer, rows: rows, columns: columns))
+            unsafe try body(try! MatrixView(buffer, rows: rows, columns: columns))
         }
     }
 
@@ -86,9 +86,9 @@ public struct Matrix<Element: BLASScalar>: Sendable, Equatable {
         _ body: (MutableMatrixView<Element>) throws(E) -> R
     ) throws(E) -> R {
         let (rows, columns) = (self.rows, self.columns)
-        return try elements.withUnsafeMutableBufferPointer { (buffer) throws(E) -> R in
+        return unsafe try elements.withUnsafeMutableBufferPointer { (buffer) throws(E) -> R in
             // SAFETY (try!): the buffer holds exactly rows·columns elements, checked at init.
-            try body(try! MutableMatrixView(buffer, rows: rows, columns: columns))
+            unsafe try body(try! MutableMatrixView(buffer, rows: rows, columns: columns))
         }
     }
 }

@@ -39,7 +39,7 @@ public enum MatrixLayout: Sendable, Equatable {
 /// pinned buffer.
 ///
 /// Strides of dimensions of extent ≤ 1 are normalised to 0 (they are never used).
-public struct MatrixView<Element: BLASElement> {
+@safe public struct MatrixView<Element: BLASElement> {
     /// Address of element (0, 0); a placeholder, never read, when the matrix is empty.
     public let baseAddress: UnsafeRawPointer
     /// Number of rows (≥ 0).
@@ -59,7 +59,7 @@ public struct MatrixView<Element: BLASElement> {
         base: UnsafeRawPointer, rows: Int, columns: Int, rowStride: Int, columnStride: Int,
         layout: MatrixLayout, extent: _Extent
     ) {
-        self.baseAddress = base
+        unsafe self.baseAddress = unsafe base
         self.rows = rows
         self.columns = columns
         self.rowStride = rowStride
@@ -84,7 +84,7 @@ public struct MatrixView<Element: BLASElement> {
             address: UInt(bitPattern: start), rows: rows, columns: columns,
             rowByteStride: rowByteStride, columnByteStride: columnByteStride,
             size: MemoryLayout<Element>.size, alignment: MemoryLayout<Element>.alignment)
-        self.init(
+        unsafe self.init(
             base: start ?? UnsafeRawPointer(_emptyPlaceholder()), rows: rows, columns: columns,
             rowStride: g.rowStride, columnStride: g.columnStride, layout: g.layout,
             extent: g.extent)
@@ -96,7 +96,7 @@ public struct MatrixView<Element: BLASElement> {
         start: UnsafePointer<Element>?, rows: Int, columns: Int, rowStride: Int, columnStride: Int
     ) throws(BLASError) {
         let size = MemoryLayout<Element>.size
-        try self.init(
+        unsafe try self.init(
             bytes: UnsafeRawPointer(start), rows: rows, columns: columns,
             rowByteStride: try _byteStride(rowStride, size: size),
             columnByteStride: try _byteStride(columnStride, size: size))
@@ -117,7 +117,7 @@ public struct MatrixView<Element: BLASElement> {
                 .shapeMismatch,
                 "buffer of \(buffer.count) elements cannot hold a (\(rows), \(columns)) matrix")
         }
-        try self.init(
+        unsafe try self.init(
             start: buffer.baseAddress, rows: rows, columns: columns,
             rowStride: order == .rowMajor ? columns : 1,
             columnStride: order == .rowMajor ? 1 : rows)
@@ -127,7 +127,7 @@ public struct MatrixView<Element: BLASElement> {
     /// column-major one and vice versa. This is numpy's `a.T`.
     @inlinable
     public var transposed: MatrixView<Element> {
-        MatrixView(
+        unsafe MatrixView(
             base: baseAddress, rows: columns, columns: rows, rowStride: columnStride,
             columnStride: rowStride, layout: layout.transposed, extent: extent)
     }
@@ -143,7 +143,7 @@ public struct MatrixView<Element: BLASElement> {
         precondition(row >= 0 && row < rows && column >= 0 && column < columns, "index out of range")
         // SAFETY: in range, so the offset lies inside the validated extent; loadUnaligned
         // also covers misaligned buffers.
-        return baseAddress.loadUnaligned(
+        return unsafe baseAddress.loadUnaligned(
             fromByteOffset: (row &* rowStride &+ column &* columnStride) &* MemoryLayout<Element>.size,
             as: Element.self)
     }
@@ -165,7 +165,7 @@ public struct MutableMatrixView<Element: BLASElement> {
         bytes start: UnsafeMutableRawPointer?, rows: Int, columns: Int,
         rowByteStride: Int, columnByteStride: Int
     ) throws(BLASError) {
-        view = try MatrixView(
+        view = unsafe try MatrixView(
             bytes: UnsafeRawPointer(start), rows: rows, columns: columns,
             rowByteStride: rowByteStride, columnByteStride: columnByteStride)
     }
@@ -176,7 +176,7 @@ public struct MutableMatrixView<Element: BLASElement> {
         start: UnsafeMutablePointer<Element>?, rows: Int, columns: Int,
         rowStride: Int, columnStride: Int
     ) throws(BLASError) {
-        view = try MatrixView(
+        view = unsafe try MatrixView(
             start: UnsafePointer(start), rows: rows, columns: columns, rowStride: rowStride,
             columnStride: columnStride)
     }
@@ -187,12 +187,12 @@ public struct MutableMatrixView<Element: BLASElement> {
         _ buffer: UnsafeMutableBufferPointer<Element>, rows: Int, columns: Int,
         order: BLASOrder = .rowMajor
     ) throws(BLASError) {
-        view = try MatrixView(UnsafeBufferPointer(buffer), rows: rows, columns: columns, order: order)
+        view = unsafe try MatrixView(UnsafeBufferPointer(buffer), rows: rows, columns: columns, order: order)
     }
 
     /// Address of element (0, 0).
     @inlinable
-    public var baseAddress: UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutating: view.baseAddress) }
+    public var baseAddress: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(mutating: view.baseAddress) }
     @inlinable public var rows: Int { view.rows }
     @inlinable public var columns: Int { view.columns }
     @inlinable public var rowStride: Int { view.rowStride }
@@ -210,7 +210,7 @@ public struct MutableMatrixView<Element: BLASElement> {
         nonmutating set {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns, "index out of range")
             // SAFETY: in range, so inside the validated extent; storeBytes allows misalignment.
-            baseAddress.storeBytes(
+            unsafe baseAddress.storeBytes(
                 of: newValue,
                 toByteOffset: (row &* rowStride &+ column &* columnStride) &* MemoryLayout<Element>.size,
                 as: Element.self)

@@ -77,7 +77,7 @@ extension MatrixView {
         case .strided: layout = .strided
         }
         // SAFETY: the ranges lie inside the validated view, so the new base does too.
-        return MatrixView(base: baseAddress + offset, rows: rows.count, columns: columns.count,
+        return unsafe MatrixView(base: baseAddress + offset, rows: rows.count, columns: columns.count,
                           rowStride: rowStride, columnStride: columnStride, layout: layout, extent: extent)
     }
 }

@@ -104,24 +104,24 @@ private final class _ThreadBody: Sendable {
 /// Threads of our own rather than Dispatch's width-limited global queues: a caller
 /// blocking on a pool thread while its helpers wait for one could deadlock.
 private func _startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    let context = Unmanaged.passRetained(_ThreadBody(body)).toOpaque()
+    let context = unsafe Unmanaged.passRetained(_ThreadBody(body)).toOpaque()
     #if canImport(Darwin)
     var thread: pthread_t?
     #else
     var thread = pthread_t()
     #endif
-    let code = pthread_create(&thread, nil, { raw in
+    let code = unsafe pthread_create(&thread, nil, { raw in
         // SAFETY: `raw` is the retained _ThreadBody passed below; takeRetainedValue
         // balances that retain exactly once.
         #if canImport(Darwin)
         Unmanaged<_ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
         #else
-        if let raw { Unmanaged<_ThreadBody>.fromOpaque(raw).takeRetainedValue().run() }
+        if let raw = unsafe raw { unsafe Unmanaged<_ThreadBody>.fromOpaque(raw).takeRetainedValue().run() }
         #endif
         return nil
-    }, context)
+    }, unsafe context)
     guard code == 0 else {
-        Unmanaged<_ThreadBody>.fromOpaque(context).release()
+        unsafe Unmanaged<_ThreadBody>.fromOpaque(context).release()
         return nil
     }
     return thread

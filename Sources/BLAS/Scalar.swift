@@ -167,7 +167,7 @@ extension Double: BLASScalar {
         _ a: UnsafePointer<Double>, _ lda: Int32, _ b: UnsafePointer<Double>, _ ldb: Int32,
         _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int32
     ) {
-        cblas_dgemm(
+        unsafe cblas_dgemm(
             order.cblas, transA.real.cblas, transB.real.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
@@ -178,7 +178,7 @@ extension Double: BLASScalar {
         _ a: UnsafePointer<Double>, _ lda: Int32, _ x: UnsafePointer<Double>, _ incx: Int32,
         _ beta: Double, _ y: UnsafeMutablePointer<Double>, _ incy: Int32
     ) {
-        cblas_dgemv(order.cblas, trans.real.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
+        unsafe cblas_dgemv(order.cblas, trans.real.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
 
     /// The corresponding C function is `cblas_ddot`.
@@ -187,7 +187,7 @@ extension Double: BLASScalar {
         _ n: Int32, _ x: UnsafePointer<Double>, _ incx: Int32, _ y: UnsafePointer<Double>,
         _ incy: Int32
     ) -> Double {
-        cblas_ddot(n, x, incx, y, incy)
+        unsafe cblas_ddot(n, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_daxpy`.
@@ -196,7 +196,7 @@ extension Double: BLASScalar {
         _ n: Int32, _ alpha: Double, _ x: UnsafePointer<Double>, _ incx: Int32,
         _ y: UnsafeMutablePointer<Double>, _ incy: Int32
     ) {
-        cblas_daxpy(n, alpha, x, incx, y, incy)
+        unsafe cblas_daxpy(n, alpha, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_dscal`.
@@ -204,13 +204,13 @@ extension Double: BLASScalar {
     public static func uncheckedScale(
         _ n: Int32, _ alpha: Double, _ x: UnsafeMutablePointer<Double>, _ incx: Int32
     ) {
-        cblas_dscal(n, alpha, x, incx)
+        unsafe cblas_dscal(n, alpha, x, incx)
     }
 
     /// The corresponding C function is `cblas_dnrm2`.
     @inlinable @inline(__always)
     public static func uncheckedNorm2(_ n: Int32, _ x: UnsafePointer<Double>, _ incx: Int32) -> Double {
-        cblas_dnrm2(n, x, incx)
+        unsafe cblas_dnrm2(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_dasum`.
@@ -218,7 +218,7 @@ extension Double: BLASScalar {
     public static func uncheckedAbsoluteSum(
         _ n: Int32, _ x: UnsafePointer<Double>, _ incx: Int32
     ) -> Double {
-        cblas_dasum(n, x, incx)
+        unsafe cblas_dasum(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_idamax` (its result is already 0-based).
@@ -226,7 +226,7 @@ extension Double: BLASScalar {
     public static func uncheckedIndexOfMaxMagnitude(
         _ n: Int32, _ x: UnsafePointer<Double>, _ incx: Int32
     ) -> Int {
-        Int(truncatingIfNeeded: cblas_idamax(n, x, incx))
+        unsafe Int(truncatingIfNeeded: cblas_idamax(n, x, incx))
     }
 }
 
@@ -239,7 +239,7 @@ extension Float: BLASScalar {
         _ a: UnsafePointer<Float>, _ lda: Int32, _ b: UnsafePointer<Float>, _ ldb: Int32,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int32
     ) {
-        cblas_sgemm(
+        unsafe cblas_sgemm(
             order.cblas, transA.real.cblas, transB.real.cblas, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
@@ -250,7 +250,7 @@ extension Float: BLASScalar {
         _ a: UnsafePointer<Float>, _ lda: Int32, _ x: UnsafePointer<Float>, _ incx: Int32,
         _ beta: Float, _ y: UnsafeMutablePointer<Float>, _ incy: Int32
     ) {
-        cblas_sgemv(order.cblas, trans.real.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
+        unsafe cblas_sgemv(order.cblas, trans.real.cblas, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
 
     /// The corresponding C function is `cblas_sdot`.
@@ -259,7 +259,7 @@ extension Float: BLASScalar {
         _ n: Int32, _ x: UnsafePointer<Float>, _ incx: Int32, _ y: UnsafePointer<Float>,
         _ incy: Int32
     ) -> Float {
-        cblas_sdot(n, x, incx, y, incy)
+        unsafe cblas_sdot(n, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_saxpy`.
@@ -268,7 +268,7 @@ extension Float: BLASScalar {
         _ n: Int32, _ alpha: Float, _ x: UnsafePointer<Float>, _ incx: Int32,
         _ y: UnsafeMutablePointer<Float>, _ incy: Int32
     ) {
-        cblas_saxpy(n, alpha, x, incx, y, incy)
+        unsafe cblas_saxpy(n, alpha, x, incx, y, incy)
     }
 
     /// The corresponding C function is `cblas_sscal`.
@@ -276,13 +276,13 @@ extension Float: BLASScalar {
     public static func uncheckedScale(
         _ n: Int32, _ alpha: Float, _ x: UnsafeMutablePointer<Float>, _ incx: Int32
     ) {
-        cblas_sscal(n, alpha, x, incx)
+        unsafe cblas_sscal(n, alpha, x, incx)
     }
 
     /// The corresponding C function is `cblas_snrm2`.
     @inlinable @inline(__always)
     public static func uncheckedNorm2(_ n: Int32, _ x: UnsafePointer<Float>, _ incx: Int32) -> Float {
-        cblas_snrm2(n, x, incx)
+        unsafe cblas_snrm2(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_sasum`.
@@ -290,7 +290,7 @@ extension Float: BLASScalar {
     public static func uncheckedAbsoluteSum(
         _ n: Int32, _ x: UnsafePointer<Float>, _ incx: Int32
     ) -> Float {
-        cblas_sasum(n, x, incx)
+        unsafe cblas_sasum(n, x, incx)
     }
 
     /// The corresponding C function is `cblas_isamax` (its result is already 0-based).
@@ -298,7 +298,7 @@ extension Float: BLASScalar {
     public static func uncheckedIndexOfMaxMagnitude(
         _ n: Int32, _ x: UnsafePointer<Float>, _ incx: Int32
     ) -> Int {
-        Int(truncatingIfNeeded: cblas_isamax(n, x, incx))
+        unsafe Int(truncatingIfNeeded: cblas_isamax(n, x, incx))
     }
 }
 
@@ -309,7 +309,7 @@ extension Double {
     public static func uncheckedDotConjugated(
         _ n: Int32, _ x: UnsafePointer<Double>, _ incx: Int32, _ y: UnsafePointer<Double>, _ incy: Int32
     ) -> Double {
-        cblas_ddot(n, x, incx, y, incy)
+        unsafe cblas_ddot(n, x, incx, y, incy)
     }
 }
 
@@ -320,6 +320,6 @@ extension Float {
     public static func uncheckedDotConjugated(
         _ n: Int32, _ x: UnsafePointer<Float>, _ incx: Int32, _ y: UnsafePointer<Float>, _ incy: Int32
     ) -> Float {
-        cblas_sdot(n, x, incx, y, incy)
+        unsafe cblas_sdot(n, x, incx, y, incy)
     }
 }

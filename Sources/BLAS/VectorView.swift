@@ -6,7 +6,7 @@
 /// negative increment, which walks the elements in view order); zero strides with more than
 /// one element and misaligned bases are copied by the routines. The view does not keep its
 /// memory alive and is not `Sendable` (see ``MatrixView``).
-public struct VectorView<Element: BLASElement> {
+@safe public struct VectorView<Element: BLASElement> {
     /// Address of element 0; a placeholder, never read, when the vector is empty.
     public let baseAddress: UnsafeRawPointer
     /// Number of elements (≥ 0).
@@ -29,7 +29,7 @@ public struct VectorView<Element: BLASElement> {
         let g = try _validateVector(
             address: UInt(bitPattern: start), count: count, byteStride: byteStride,
             size: MemoryLayout<Element>.size, alignment: MemoryLayout<Element>.alignment)
-        baseAddress = start ?? UnsafeRawPointer(_emptyPlaceholder())
+        unsafe baseAddress = unsafe start ?? UnsafeRawPointer(_emptyPlaceholder())
         self.count = count
         stride = g.stride
         increment = g.increment
@@ -40,7 +40,7 @@ public struct VectorView<Element: BLASElement> {
     /// Creates a view from a typed pointer and a stride in ELEMENTS.
     @inlinable
     public init(start: UnsafePointer<Element>?, count: Int, stride: Int = 1) throws(BLASError) {
-        try self.init(
+        unsafe try self.init(
             bytes: UnsafeRawPointer(start), count: count,
             byteStride: try _byteStride(stride, size: MemoryLayout<Element>.size))
     }
@@ -48,12 +48,12 @@ public struct VectorView<Element: BLASElement> {
     /// Creates a view of a contiguous buffer (cannot fail).
     @inlinable
     public init(_ buffer: UnsafeBufferPointer<Element>) {
-        baseAddress = UnsafeRawPointer(buffer.baseAddress) ?? UnsafeRawPointer(_emptyPlaceholder())
+        unsafe baseAddress = unsafe UnsafeRawPointer(buffer.baseAddress) ?? UnsafeRawPointer(_emptyPlaceholder())
         count = buffer.count
         stride = buffer.count > 1 ? 1 : 0
         increment = 1
         lowestOffset = 0
-        let low = UInt(bitPattern: baseAddress)
+        let low = unsafe UInt(bitPattern: baseAddress)
         // SAFETY: a buffer pointer describes allocated memory, so the end cannot wrap.
         extent = _Extent(
             low: low, high: buffer.isEmpty ? low : low &+ UInt(buffer.count &* MemoryLayout<Element>.stride))
@@ -68,7 +68,7 @@ public struct VectorView<Element: BLASElement> {
     public subscript(i: Int) -> Element {
         precondition(i >= 0 && i < count, "index out of range")
         // SAFETY: in range, so inside the validated extent; loadUnaligned covers misalignment.
-        return baseAddress.loadUnaligned(
+        return unsafe baseAddress.loadUnaligned(
             fromByteOffset: i &* stride &* MemoryLayout<Element>.size, as: Element.self)
     }
 
@@ -83,7 +83,7 @@ public struct VectorView<Element: BLASElement> {
     var blasPointer: UnsafePointer<Element> {
         // SAFETY: only used when `increment != 0`, which implies an aligned base, and the
         // offset stays inside the validated extent.
-        baseAddress.advanced(by: lowestOffset).assumingMemoryBound(to: Element.self)
+        unsafe baseAddress.advanced(by: lowestOffset).assumingMemoryBound(to: Element.self)
     }
 }
 
@@ -96,24 +96,24 @@ public struct MutableVectorView<Element: BLASElement> {
     /// `Py_buffer`), validated as in ``VectorView/init(bytes:count:byteStride:)``.
     @inlinable
     public init(bytes start: UnsafeMutableRawPointer?, count: Int, byteStride: Int) throws(BLASError) {
-        view = try VectorView(bytes: UnsafeRawPointer(start), count: count, byteStride: byteStride)
+        view = unsafe try VectorView(bytes: UnsafeRawPointer(start), count: count, byteStride: byteStride)
     }
 
     /// Creates a view from a typed pointer and a stride in ELEMENTS.
     @inlinable
     public init(start: UnsafeMutablePointer<Element>?, count: Int, stride: Int = 1) throws(BLASError) {
-        view = try VectorView(start: UnsafePointer(start), count: count, stride: stride)
+        view = unsafe try VectorView(start: UnsafePointer(start), count: count, stride: stride)
     }
 
     /// Creates a view of a contiguous mutable buffer (cannot fail).
     @inlinable
     public init(_ buffer: UnsafeMutableBufferPointer<Element>) {
-        view = VectorView(UnsafeBufferPointer(buffer))
+        view = unsafe VectorView(UnsafeBufferPointer(buffer))
     }
 
     /// Address of element 0.
     @inlinable
-    public var baseAddress: UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutating: view.baseAddress) }
+    public var baseAddress: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(mutating: view.baseAddress) }
     @inlinable public var count: Int { view.count }
     @inlinable public var stride: Int { view.stride }
     @inlinable public var isBLASCompatible: Bool { view.isBLASCompatible }
@@ -130,12 +130,12 @@ public struct MutableVectorView<Element: BLASElement> {
         nonmutating set {
             precondition(i >= 0 && i < count, "index out of range")
             // SAFETY: in range, so inside the validated extent; storeBytes allows misalignment.
-            baseAddress.storeBytes(
+            unsafe baseAddress.storeBytes(
                 of: newValue, toByteOffset: i &* view.stride &* MemoryLayout<Element>.size,
                 as: Element.self)
         }
     }
 
     @inlinable
-    var blasPointer: UnsafeMutablePointer<Element> { UnsafeMutablePointer(mutating: view.blasPointer) }
+    var blasPointer: UnsafeMutablePointer<Element> { unsafe UnsafeMutablePointer(mutating: view.blasPointer) }
 }

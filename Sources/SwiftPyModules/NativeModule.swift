@@ -21,4 +21,4 @@ let nativeModule = ModuleDefinition(
 )
 
 @c(PyInit__native)
-public func PyInit__native() -> UnsafeMutableRawPointer? { nativeModule.initialize() }
+public func PyInit__native() -> UnsafeMutableRawPointer? { unsafe nativeModule.initialize() }

@@ -49,7 +49,7 @@ public final class BufferedInflater: Sendable {
     public func decompress(
         _ input: UnsafeRawBufferPointer, maxLength: Int = -1, progress: (() throws -> Void)? = nil
     ) throws -> [UInt8] {
-        try decompressedChunks(input, maxLength: maxLength, progress: progress)
+        unsafe try decompressedChunks(input, maxLength: maxLength, progress: progress)
             .joined(memoryMessage: Self.memoryMessage)
     }
 
@@ -61,13 +61,13 @@ public final class BufferedInflater: Sendable {
         try state.withLock { state throws -> OutputChunks in
             if state.eof { throw ZlibError.endOfStreamReached }
             if state.pending.isEmpty {
-                return try Self.run(&state, input, maxLength: maxLength, progress: progress)
+                return unsafe try Self.run(&state, input, maxLength: maxLength, progress: progress)
             }
             try ensureAllocatable(state.pending.count + input.count, Self.memoryMessage)
             var joined = state.pending
-            joined.append(contentsOf: input)
+            unsafe joined.append(contentsOf: input)
             state.pending = []
-            return try joined.withUnsafeBytes { try Self.run(&state, $0, maxLength: maxLength, progress: progress) }
+            return unsafe try joined.withUnsafeBytes { unsafe try Self.run(&state, $0, maxLength: maxLength, progress: progress) }
         }
     }
 
@@ -78,11 +78,11 @@ public final class BufferedInflater: Sendable {
     private static func run(
         _ state: inout State, _ input: UnsafeRawBufferPointer, maxLength: Int, progress: (() throws -> Void)?
     ) throws -> OutputChunks {
-        let s = state.stream.pointer
+        let s = unsafe state.stream.pointer
         var ticker = ProgressTicker(progress)
-        let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-        feeder.start(s)
-        defer { InputFeeder.clear(s) }
+        let feeder = unsafe InputFeeder(input, pieceLimit: ticker.pieceLimit)
+        unsafe feeder.start(s)
+        defer { unsafe InputFeeder.clear(s) }
         let limit = maxLength < 0 ? Int.max : maxLength
         var err = Z_OK
         var output = OutputCollector(
@@ -93,22 +93,22 @@ public final class BufferedInflater: Sendable {
             if limit == 0 {
                 // CPython still calls inflate once with no room: headers are consumed.
                 var byte: UInt8 = 0
-                withUnsafeMutablePointer(to: &byte) { spare in
+                unsafe withUnsafeMutablePointer(to: &byte) { spare in
                     // SAFETY: avail_out is 0, so zlib never writes through next_out; it
                     // only must not be NULL. Cleared before `byte` goes out of scope.
-                    s.pointee.next_out = spare
-                    s.pointee.avail_out = 0
-                    err = inflate(s, Z_SYNC_FLUSH)
-                    s.pointee.next_out = nil
+                    unsafe s.pointee.next_out = unsafe spare
+                    unsafe s.pointee.avail_out = 0
+                    err = unsafe inflate(s, Z_SYNC_FLUSH)
+                    unsafe s.pointee.next_out = nil
                 }
                 if err == Z_NEED_DICT, let zdict = state.zdict {
                     try state.stream.setInflateDictionary(zdict)
                     err = Z_OK
                 }
             } else {
-                _ = try output.fill(s) {
+                _ = unsafe try output.fill(s) {
                     while true {
-                        err = inflate(s, Z_SYNC_FLUSH)
+                        err = unsafe inflate(s, Z_SYNC_FLUSH)
                         switch err {
                         case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
                         case Z_NEED_DICT:
@@ -117,10 +117,10 @@ public final class BufferedInflater: Sendable {
                             continue
                         default: return false
                         }
-                        try ticker.tick(s)
-                        if s.pointee.avail_out == 0 { return true }
-                        if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
-                        feeder.feed(s)
+                        unsafe try ticker.tick(s)
+                        if unsafe s.pointee.avail_out == 0 { return true }
+                        if unsafe err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+                        unsafe feeder.feed(s)
                     }
                 }
             }
@@ -135,16 +135,16 @@ public final class BufferedInflater: Sendable {
             state.pending = []
             throw error
         }
-        let leftover = UnsafeRawBufferPointer(rebasing: input[min(feeder.consumed(s), input.count)...])
+        let leftover = unsafe UnsafeRawBufferPointer(rebasing: input[min(feeder.consumed(s), input.count)...])
         if state.eof {
             state.needsInput = false
-            if !leftover.isEmpty { state.unusedData = Array(leftover) }
-        } else if leftover.isEmpty {
+            if unsafe !leftover.isEmpty { state.unusedData = unsafe Array(leftover) }
+        } else if unsafe leftover.isEmpty {
             state.needsInput = true
         } else {
             state.needsInput = false
             try ensureAllocatable(leftover.count)
-            state.pending = Array(leftover)
+            state.pending = unsafe Array(leftover)
         }
         return output.finishChunks()
     }

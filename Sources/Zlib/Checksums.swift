@@ -9,13 +9,13 @@ private let checksumPiece = 1 << 30
 /// The corresponding C function is `crc32`.
 /// From ``fastChecksumMinimum`` bytes ISA-L computes it (same result, ~7× faster here).
 public func crc32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt32 {
-    if input.count >= fastChecksumMinimum { return isalCRC32(input, initial: initial) }
+    if input.count >= fastChecksumMinimum { return unsafe isalCRC32(input, initial: initial) }
     var crc = uLong(initial)
     var offset = 0
     while offset < input.count, let base = input.baseAddress {
         let length = min(input.count - offset, checksumPiece)
         // SAFETY: [offset, offset + length) lies inside `input`; zlib only reads it.
-        crc = CZlib.crc32(crc, (base + offset).assumingMemoryBound(to: Bytef.self), uInt(length))
+        crc = unsafe CZlib.crc32(crc, (base + offset).assumingMemoryBound(to: Bytef.self), uInt(length))
         offset += length
     }
     return UInt32(truncatingIfNeeded: crc)
@@ -26,20 +26,20 @@ public func crc32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt3
 /// The corresponding C function is `adler32`.
 /// From ``fastChecksumMinimum`` bytes libdeflate computes it (same result, ~10× faster).
 public func adler32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 1) -> UInt32 {
-    if input.count >= fastChecksumMinimum { return libdeflateAdler32(input, initial: initial) }
+    if input.count >= fastChecksumMinimum { return unsafe libdeflateAdler32(input, initial: initial) }
     var adler = uLong(initial)
-    if input.isEmpty {
+    if unsafe input.isEmpty {
         // zlib reduces both halves modulo 65521 even for no bytes (but returns 1 for a NULL
         // buffer); CPython always passes a real buffer, so `adler32(b'', 0xFFFFFFFF)` is
         // 917518 there. Do the same with a real, empty buffer.
         var byte: UInt8 = 0
-        return withUnsafePointer(to: &byte) { UInt32(truncatingIfNeeded: CZlib.adler32(adler, $0, 0)) }
+        return unsafe withUnsafePointer(to: &byte) { unsafe UInt32(truncatingIfNeeded: CZlib.adler32(adler, $0, 0)) }
     }
     var offset = 0
     while offset < input.count, let base = input.baseAddress {
         let length = min(input.count - offset, checksumPiece)
         // SAFETY: [offset, offset + length) lies inside `input`; zlib only reads it.
-        adler = CZlib.adler32(adler, (base + offset).assumingMemoryBound(to: Bytef.self), uInt(length))
+        adler = unsafe CZlib.adler32(adler, (base + offset).assumingMemoryBound(to: Bytef.self), uInt(length))
         offset += length
     }
     return UInt32(truncatingIfNeeded: adler)
@@ -47,12 +47,12 @@ public func adler32(_ input: UnsafeRawBufferPointer, initial: UInt32 = 1) -> UIn
 
 /// `crc32` of an array.
 public func crc32(_ input: [UInt8], initial: UInt32 = 0) -> UInt32 {
-    input.withUnsafeBytes { crc32($0, initial: initial) }
+    unsafe input.withUnsafeBytes { unsafe crc32($0, initial: initial) }
 }
 
 /// `adler32` of an array.
 public func adler32(_ input: [UInt8], initial: UInt32 = 1) -> UInt32 {
-    input.withUnsafeBytes { adler32($0, initial: initial) }
+    unsafe input.withUnsafeBytes { unsafe adler32($0, initial: initial) }
 }
 
 /// The CRC-32 of A followed by B, given `crc1` = crc32(A), `crc2` = crc32(B) and B's length.

@@ -65,5 +65,5 @@ public let zlibVersion: String = ZLIB_VERSION
 /// differ from `zlibVersion` when the shared library was upgraded after the build.
 /// The corresponding C function is `zlibVersion`.
 public func zlibRuntimeVersion() -> String {
-    String(cString: CZlib.zlibVersion())
+    unsafe String(cString: CZlib.zlibVersion())
 }

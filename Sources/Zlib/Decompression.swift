@@ -50,19 +50,19 @@ public final class Decompression: Sendable {
     public init(input: UnsafeRawBufferPointer, wbits: Int32, bufferSize: Int) throws(ZlibError) {
         guard bufferSize >= 0 else { throw .invalidArgument("bufsize must be non-negative") }
         let hint = min(max(bufferSize, 1), OutputCollector.maxChunk)
-        let format = LibdeflateFormat(wbits: wbits, input: input)
+        let format = unsafe LibdeflateFormat(wbits: wbits, input: input)
         let (guess, overflow) = input.count.multipliedReportingOverflow(by: 8)
         let attempt = min(max(overflow ? Int.max : guess, bufferSize, 1 << 16), libdeflateAttemptLimit)
         // zlib grows its output as it goes; starting from ~4× the input (text inflates
         // 3-5×) saves the early doublings, each a round trip to the caller.
         let zlibStart = max(hint, min(input.count.multipliedReportingOverflow(by: 4).partialValue, 1 << 26))
-        initialCapacity = format != nil && input.baseAddress != nil ? attempt : zlibStart
-        state = Mutex(State(libdeflate: input.baseAddress == nil ? nil : format, attemptCapacity: attempt, wbits: wbits))
+        initialCapacity = unsafe format != nil && input.baseAddress != nil ? attempt : zlibStart
+        state = unsafe Mutex(State(libdeflate: input.baseAddress == nil ? nil : format, attemptCapacity: attempt, wbits: wbits))
     }
 
     /// Bytes of output written so far: what a growing caller must keep.
     public var written: Int {
-        state.withLock { Int($0.stream.pointer.pointee.total_out) }
+        state.withLock { unsafe Int($0.stream.pointer.pointee.total_out) }
     }
 
     /// Decompresses `input` (the same buffer every step) into `output`, whose first
@@ -86,7 +86,7 @@ public final class Decompression: Sendable {
             }
             if let format = state.libdeflate {
                 guard output.count >= state.attemptCapacity else { return .needsCapacity(state.attemptCapacity) }
-                switch libdeflateDecompress(input, format: format, into: output) {
+                switch unsafe libdeflateDecompress(input, format: format, into: output) {
                 case .decoded(let count):
                     state.finished = true
                     return .finished(count: count)
@@ -100,7 +100,7 @@ public final class Decompression: Sendable {
                     state.libdeflate = nil
                 }
             }
-            return try Self.inflateStep(&state, input, output, progress)
+            return unsafe try Self.inflateStep(&state, input, output, progress)
         }
     }
 
@@ -118,45 +118,45 @@ public final class Decompression: Sendable {
             default: throw state.stream.error(code, .preparingToDecompress)
             }
         }
-        let s = state.stream.pointer
+        let s = unsafe state.stream.pointer
         var ticker = ProgressTicker(progress)
         let piece = ticker.pieceLimit
         defer {
-            s.pointee.next_in = nil
-            s.pointee.avail_in = 0
-            s.pointee.next_out = nil
-            s.pointee.avail_out = 0
+            unsafe s.pointee.next_in = nil
+            unsafe s.pointee.avail_in = 0
+            unsafe s.pointee.next_out = nil
+            unsafe s.pointee.avail_out = 0
         }
         while true {
-            let consumed = Int(s.pointee.total_in), produced = Int(s.pointee.total_out)
+            let consumed = unsafe Int(s.pointee.total_in), produced = unsafe Int(s.pointee.total_out)
             guard produced < output.count else { return .needsCapacity(grownCapacity(output.count)) }
             let given = min(input.count - consumed, piece)
             // SAFETY: [consumed, consumed + given) lies inside `input`, and
             // [produced, produced + avail_out) inside `output`; zlib only reads the first
             // and writes the second, and both pointers are cleared (defer) before returning.
-            s.pointee.next_in = input.baseAddress.map {
-                UnsafeMutablePointer(mutating: ($0 + consumed).assumingMemoryBound(to: Bytef.self))
+            unsafe s.pointee.next_in = unsafe input.baseAddress.map {
+                unsafe UnsafeMutablePointer(mutating: ($0 + consumed).assumingMemoryBound(to: Bytef.self))
             }
-            s.pointee.avail_in = UInt32(given)
-            s.pointee.next_out = (output.baseAddress! + produced).assumingMemoryBound(to: Bytef.self)
-            s.pointee.avail_out = UInt32(min(output.count - produced, piece))
+            unsafe s.pointee.avail_in = UInt32(given)
+            unsafe s.pointee.next_out = unsafe (output.baseAddress! + produced).assumingMemoryBound(to: Bytef.self)
+            unsafe s.pointee.avail_out = UInt32(min(output.count - produced, piece))
             let flush = consumed + given == input.count ? Z_FINISH : Z_NO_FLUSH
-            let err = inflate(s, flush)
+            let err = unsafe inflate(s, flush)
             switch err {
             case Z_OK, Z_BUF_ERROR: break
             case Z_STREAM_END:
-                let count = Int(s.pointee.total_out)
+                let count = unsafe Int(s.pointee.total_out)
                 let end = state.stream.end()
                 if end != Z_OK { throw state.stream.error(end, .finishingDecompression) }
                 state.finished = true
                 return .finished(count: count)
             case Z_MEM_ERROR: throw ZlibError.outOfMemory("Out of memory while decompressing data")
-            default: throw streamError(s, err, .decompressing)
+            default: throw unsafe streamError(s, err, .decompressing)
             }
-            try ticker.tick(s)
-            if s.pointee.avail_out == 0 { continue }
+            unsafe try ticker.tick(s)
+            if unsafe s.pointee.avail_out == 0 { continue }
             // Output room left: zlib consumed all it was given, or cannot go on.
-            if s.pointee.avail_in != 0 || Int(s.pointee.total_in) == input.count {
+            if unsafe s.pointee.avail_in != 0 || Int(s.pointee.total_in) == input.count {
                 throw state.stream.error(err, .decompressing)
             }
         }

@@ -32,9 +32,9 @@ public final class Deflater: Sendable {
         strategy: Int32 = 0, zdict: UnsafeRawBufferPointer? = nil, outputGrowth: OutputGrowth = .cpython310,
         engine: CompressionEngine = .zlib
     ) throws {
-        if let zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
-        try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
-                      dictionary: zdict.map { Array($0) }, outputGrowth: outputGrowth, engine: engine)
+        if let zdict = unsafe zdict, zdict.count > Int(UInt32.max) { throw ZlibError.zdictTooLong }
+        unsafe try self.init(level: level, method: method, wbits: wbits, memLevel: memLevel, strategy: strategy,
+                      dictionary: zdict.map { unsafe Array($0) }, outputGrowth: outputGrowth, engine: engine)
     }
 
     /// Creates a compressor with an array dictionary.
@@ -74,12 +74,12 @@ public final class Deflater: Sendable {
     ///   caller can check for Ctrl-C; what it throws is rethrown (the input consumed so far
     ///   stays in the stream, as after any interrupted CPython call).
     public func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
-        try engine.compress(input, progress: progress)
+        unsafe try engine.compress(input, progress: progress)
     }
 
     /// `compress` for an array.
     public func compress(_ input: [UInt8], progress: (() throws -> Void)? = nil) throws -> [UInt8] {
-        try input.withUnsafeBytes { try compress($0, progress: progress) }
+        unsafe try input.withUnsafeBytes { unsafe try compress($0, progress: progress) }
     }
 
     /// Flushes pending output with `mode` (CPython's `Compress.flush(mode)`): `.noFlush`
@@ -154,9 +154,9 @@ final class ZlibDeflateStream: DeflateStream {
         default: throw stream.error(code, .creatingCompressor)
         }
         if let zdict {
-            let err = zdict.withUnsafeBytes { bytes in
+            let err = unsafe zdict.withUnsafeBytes { bytes in
                 // SAFETY: zlib copies the dictionary into its window before returning.
-                deflateSetDictionary(
+                unsafe deflateSetDictionary(
                     stream.pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
             }
             switch err {
@@ -170,20 +170,20 @@ final class ZlibDeflateStream: DeflateStream {
 
     func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)?) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
-            let s = state.stream.pointer
+            let s = unsafe state.stream.pointer
             var ticker = ProgressTicker(state.stored ? nil : progress)
-            let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-            feeder.start(s)
-            defer { InputFeeder.clear(s) }
+            let feeder = unsafe InputFeeder(input, pieceLimit: ticker.pieceLimit)
+            unsafe feeder.start(s)
+            defer { unsafe InputFeeder.clear(s) }
             var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
-            _ = try output.fill(s) {
+            _ = unsafe try output.fill(s) {
                 while true {
-                    let err = deflate(s, Z_NO_FLUSH)
-                    if err == Z_STREAM_ERROR { throw streamError(s, err, .compressing) }
-                    try ticker.tick(s)
-                    if s.pointee.avail_out == 0 { return true }
-                    if feeder.remaining(s) == 0 { return false }
-                    feeder.feed(s)
+                    let err = unsafe deflate(s, Z_NO_FLUSH)
+                    if err == Z_STREAM_ERROR { throw unsafe streamError(s, err, .compressing) }
+                    unsafe try ticker.tick(s)
+                    if unsafe s.pointee.avail_out == 0 { return true }
+                    if unsafe feeder.remaining(s) == 0 { return false }
+                    unsafe feeder.feed(s)
                 }
             }
             return try output.finish()
@@ -192,22 +192,22 @@ final class ZlibDeflateStream: DeflateStream {
 
     func flush(_ mode: FlushMode, progress: (() throws -> Void)?) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
-            let s = state.stream.pointer
-            InputFeeder.clear(s)
+            let s = unsafe state.stream.pointer
+            unsafe InputFeeder.clear(s)
             var err = Z_OK
             var ticker = ProgressTicker(state.stored ? nil : progress)
             var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
-            _ = try output.fill(s) {
-                err = deflate(s, mode.rawValue)
-                if err == Z_STREAM_ERROR { throw streamError(s, err, .flushing) }
-                try ticker.tick(s)
-                return s.pointee.avail_out == 0
+            _ = unsafe try output.fill(s) {
+                err = unsafe deflate(s, mode.rawValue)
+                if err == Z_STREAM_ERROR { throw unsafe streamError(s, err, .flushing) }
+                unsafe try ticker.tick(s)
+                return unsafe s.pointee.avail_out == 0
             }
             if err == Z_STREAM_END && mode == .finish {
                 let end = state.stream.end()
                 if end != Z_OK { throw state.stream.error(end, .finishingCompression) }
             } else if err != Z_OK && err != Z_BUF_ERROR {
-                throw streamError(s, err, .flushing)
+                throw unsafe streamError(s, err, .flushing)
             }
             return try output.finish()
         }

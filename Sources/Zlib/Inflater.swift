@@ -50,7 +50,7 @@ public final class Inflater: Sendable {
     public convenience init(
         wbits: Int32 = 15, zdict: UnsafeRawBufferPointer? = nil, semantics: InflaterSemantics = .cpython39
     ) throws {
-        try self.init(wbits: wbits, dictionary: zdict.map { Array($0) }, semantics: semantics)
+        unsafe try self.init(wbits: wbits, dictionary: zdict.map { unsafe Array($0) }, semantics: semantics)
     }
 
     /// Creates a decompressor with an array dictionary.
@@ -74,7 +74,7 @@ public final class Inflater: Sendable {
         _ ticker: inout ProgressTicker, mode: (Int) -> Int32
     ) throws -> Bool {
         while true {
-            err = inflate(s, mode(feeder.remaining(s)))
+            err = unsafe inflate(s, mode(feeder.remaining(s)))
             switch err {
             case Z_OK, Z_BUF_ERROR, Z_STREAM_END: break
             case Z_NEED_DICT:
@@ -83,10 +83,10 @@ public final class Inflater: Sendable {
                 continue
             default: return false
             }
-            try ticker.tick(s)
-            if s.pointee.avail_out == 0 { return true }
-            if err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
-            feeder.feed(s)
+            unsafe try ticker.tick(s)
+            if unsafe s.pointee.avail_out == 0 { return true }
+            if unsafe err == Z_STREAM_END || feeder.remaining(s) == 0 || s.pointee.avail_in != 0 { return false }
+            unsafe feeder.feed(s)
         }
     }
 
@@ -114,7 +114,7 @@ public final class Inflater: Sendable {
     public func decompress(
         _ input: UnsafeRawBufferPointer, maxLength: Int = 0, progress: (() throws -> Void)? = nil
     ) throws -> [UInt8] {
-        try decompressedChunks(input, maxLength: maxLength, progress: progress).joined()
+        unsafe try decompressedChunks(input, maxLength: maxLength, progress: progress).joined()
     }
 
     /// ``decompress(_:maxLength:progress:)`` as the chunks it was written in (see
@@ -125,17 +125,17 @@ public final class Inflater: Sendable {
         guard maxLength >= 0 else { throw ZlibError.invalidArgument("max_length must be non-negative") }
         let limit = maxLength == 0 ? Int.max : maxLength
         return try state.withLock { state throws -> OutputChunks in
-            let s = state.stream.pointer
+            let s = unsafe state.stream.pointer
             var ticker = ProgressTicker(progress)
-            let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-            feeder.start(s)
-            defer { InputFeeder.clear(s) }
+            let feeder = unsafe InputFeeder(input, pieceLimit: ticker.pieceLimit)
+            unsafe feeder.start(s)
+            defer { unsafe InputFeeder.clear(s) }
             var output = OutputCollector(growth: .cpython310, limit: limit, pieceLimit: ticker.pieceLimit)
             var err = Z_OK
-            _ = try output.fill(s) {
-                try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
+            _ = unsafe try output.fill(s) {
+                unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
             }
-            try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+            unsafe try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
             if err == Z_STREAM_END {
                 // Like CPython, inflateEnd waits for flush().
                 state.eof = true
@@ -148,7 +148,7 @@ public final class Inflater: Sendable {
 
     /// `decompress` for an array.
     public func decompress(_ input: [UInt8], maxLength: Int = 0, progress: (() throws -> Void)? = nil) throws -> [UInt8] {
-        try input.withUnsafeBytes { try decompress($0, maxLength: maxLength, progress: progress) }
+        unsafe try input.withUnsafeBytes { unsafe try decompress($0, maxLength: maxLength, progress: progress) }
     }
 
     /// Decompresses what is left, including ``unconsumedTail`` (CPython's
@@ -173,18 +173,18 @@ public final class Inflater: Sendable {
             // b'' again; inflating the freed state would be a stream error).
             guard state.stream.isInitialised else { return OutputChunks(chunks: [], count: 0) }
             let tail = state.unconsumedTail
-            return try tail.withUnsafeBytes { input throws -> OutputChunks in
-                let s = state.stream.pointer
+            return unsafe try tail.withUnsafeBytes { input throws -> OutputChunks in
+                let s = unsafe state.stream.pointer
                 var ticker = ProgressTicker(progress)
-                let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
-                feeder.start(s)
-                defer { InputFeeder.clear(s) }
+                let feeder = unsafe InputFeeder(input, pieceLimit: ticker.pieceLimit)
+                unsafe feeder.start(s)
+                defer { unsafe InputFeeder.clear(s) }
                 var output = OutputCollector(initialCapacity: length, pieceLimit: ticker.pieceLimit)
                 var err = Z_OK
-                _ = try output.fill(s) {
-                    try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
+                _ = unsafe try output.fill(s) {
+                    unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
                 }
-                try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
+                unsafe try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
                 if err == Z_STREAM_END {
                     state.eof = true
                     let end = state.stream.end()
@@ -203,18 +203,18 @@ public final class Inflater: Sendable {
     private static func saveUnconsumedInput(
         _ state: inout State, _ input: UnsafeRawBufferPointer, consumed: Int, err: Int32
     ) throws(ZlibError) {
-        let leftover = UnsafeRawBufferPointer(rebasing: input[min(consumed, input.count)...])
+        let leftover = unsafe UnsafeRawBufferPointer(rebasing: input[min(consumed, input.count)...])
         try ensureAllocatable(state.unusedData.count + leftover.count)
-        var hasLeftover = !leftover.isEmpty
+        var hasLeftover = unsafe !leftover.isEmpty
         if err == Z_STREAM_END && hasLeftover {
-            state.unusedData.append(contentsOf: leftover)
+            unsafe state.unusedData.append(contentsOf: leftover)
             hasLeftover = false
         }
         if hasLeftover || !state.unconsumedTail.isEmpty {
             // CPython before 3.14 slices from next_in here even when the bytes went to
             // unused_data; 3.14 leaves them out of unconsumed_tail.
             let endedHere = err == Z_STREAM_END && state.semantics == .cpython314
-            state.unconsumedTail = endedHere ? [] : Array(leftover)
+            state.unconsumedTail = unsafe endedHere ? [] : Array(leftover)
         }
     }
 

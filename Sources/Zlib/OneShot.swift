@@ -25,11 +25,11 @@ public func compress(
         switch plan {
         case .isal:
             let bound = isalOutputBound(input.count)
-            return try IsalDeflater().compress(
+            return unsafe try IsalDeflater().compress(
                 input, format: FastFormat(wbits: wbits),
                 initialCapacity: canAllocate(bound) ? bound : ZlibConstants.defaultBufferSize, progress: progress)
         case .libdeflate(let level):
-            return try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), progress: progress)
+            return unsafe try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), progress: progress)
         }
     }
     var stream = ZStream(kind: .deflate)
@@ -42,10 +42,10 @@ public func compress(
     case Z_STREAM_ERROR: throw ZlibError.badCompressionLevel
     default: throw stream.error(code, .compressing)
     }
-    let s = stream.pointer
+    let s = unsafe stream.pointer
     // deflateBound takes and returns uLong (64-bit here); an unrepresentable bound means the
     // input cannot be compressed in memory anyway.
-    guard let bound = Int(exactly: deflateBound(s, uLong(input.count))) else {
+    guard let bound = unsafe Int(exactly: deflateBound(s, uLong(input.count))) else {
         throw ZlibError.outOfMemory("Out of memory while compressing data")
     }
     // Level 0 writes stored blocks that end where the output space (or input) does: to be
@@ -55,25 +55,25 @@ public func compress(
     // still compresses under a memory limit).
     let stored = level == 0
     var ticker = ProgressTicker(stored ? nil : progress)
-    let feeder = InputFeeder(input, pieceLimit: ticker.pieceLimit)
+    let feeder = unsafe InputFeeder(input, pieceLimit: ticker.pieceLimit)
     var output = stored || !canAllocate(bound)
         ? OutputCollector(growth: outputGrowth, pieceLimit: ticker.pieceLimit)
         : OutputCollector(initialCapacity: max(bound, 1), pieceLimit: ticker.pieceLimit)
-    feeder.start(s)
-    defer { InputFeeder.clear(s) }
-    _ = try output.fill(s) {
+    unsafe feeder.start(s)
+    defer { unsafe InputFeeder.clear(s) }
+    _ = unsafe try output.fill(s) {
         while true {
-            let flush = feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
-            let err = deflate(s, flush)
+            let flush = unsafe feeder.remaining(s) == 0 ? Z_FINISH : Z_NO_FLUSH
+            let err = unsafe deflate(s, flush)
             if err == Z_STREAM_END { return false }
-            if err != Z_OK && err != Z_BUF_ERROR { throw streamError(s, err, .compressing) }
-            if s.pointee.avail_out == 0 { return true }
+            if err != Z_OK && err != Z_BUF_ERROR { throw unsafe streamError(s, err, .compressing) }
+            if unsafe s.pointee.avail_out == 0 { return true }
             // Room left means zlib took all of avail_in; with Z_FINISH it would have ended.
-            guard flush == Z_NO_FLUSH, s.pointee.avail_in == 0 else {
-                throw streamError(s, err, .compressing)
+            guard flush == Z_NO_FLUSH, unsafe s.pointee.avail_in == 0 else {
+                throw unsafe streamError(s, err, .compressing)
             }
-            try ticker.tick(s)
-            feeder.feed(s)
+            unsafe try ticker.tick(s)
+            unsafe feeder.feed(s)
         }
     }
     let end = stream.end()
@@ -110,9 +110,9 @@ public func compress(
     guard engine == .fast, let plan = FastCompressionPlan(level: level, wbits: wbits) else { return nil }
     switch plan {
     case .isal:
-        return try IsalDeflater().compress(input, format: FastFormat(wbits: wbits), into: output, progress: progress)
+        return unsafe try IsalDeflater().compress(input, format: FastFormat(wbits: wbits), into: output, progress: progress)
     case .libdeflate(let level):
-        return try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), into: output, progress: progress)
+        return unsafe try libdeflateCompress(input, level: level, format: FastFormat(wbits: wbits), into: output, progress: progress)
     }
 }
 
@@ -138,18 +138,18 @@ public func decompress(
     _ input: UnsafeRawBufferPointer, wbits: Int32 = 15,
     bufferSize: Int = ZlibConstants.defaultBufferSize, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    let job = try Decompression(input: input, wbits: wbits, bufferSize: bufferSize)
+    let job = unsafe try Decompression(input: input, wbits: wbits, bufferSize: bufferSize)
     var capacity = job.initialCapacity
-    guard var memory = mallocBytes(capacity) else { throw ZlibError.outOfMemory(outputBufferMessage) }
-    defer { freeBytes(memory) }
+    guard var memory = unsafe mallocBytes(capacity) else { throw ZlibError.outOfMemory(outputBufferMessage) }
+    defer { unsafe freeBytes(memory) }
     while true {
-        switch try job.step(input, into: UnsafeMutableRawBufferPointer(start: memory, count: capacity), progress: progress) {
+        switch unsafe try job.step(input, into: UnsafeMutableRawBufferPointer(start: memory, count: capacity), progress: progress) {
         case .finished(let count):
             try ensureAllocatable(count)
-            return [UInt8](UnsafeRawBufferPointer(start: memory, count: count))
+            return unsafe [UInt8](UnsafeRawBufferPointer(start: memory, count: count))
         case .needsCapacity(let size):
-            guard let grown = reallocBytes(memory, size) else { throw ZlibError.outOfMemory(outputBufferMessage) }
-            (memory, capacity) = (grown, size)
+            guard let grown = unsafe reallocBytes(memory, size) else { throw ZlibError.outOfMemory(outputBufferMessage) }
+            unsafe (memory, capacity) = unsafe (grown, size)
         }
     }
 }
@@ -159,8 +159,8 @@ public func compress(
     _ input: [UInt8], level: Int32 = -1, wbits: Int32 = 15, engine: CompressionEngine = .zlib,
     outputGrowth: OutputGrowth = .cpython310, progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    try input.withUnsafeBytes {
-        try compress($0, level: level, wbits: wbits, engine: engine, outputGrowth: outputGrowth, progress: progress)
+    unsafe try input.withUnsafeBytes {
+        unsafe try compress($0, level: level, wbits: wbits, engine: engine, outputGrowth: outputGrowth, progress: progress)
     }
 }
 
@@ -169,5 +169,5 @@ public func decompress(
     _ input: [UInt8], wbits: Int32 = 15, bufferSize: Int = ZlibConstants.defaultBufferSize,
     progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    try input.withUnsafeBytes { try decompress($0, wbits: wbits, bufferSize: bufferSize, progress: progress) }
+    unsafe try input.withUnsafeBytes { unsafe try decompress($0, wbits: wbits, bufferSize: bufferSize, progress: progress) }
 }

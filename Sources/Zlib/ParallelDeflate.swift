@@ -67,11 +67,11 @@ public func parallelCompress(
     blockSize: Int? = nil, engine: CompressionEngine = .zlib,
     progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    let stream = try parallelCompressBlocks(
+    let stream = unsafe try parallelCompressBlocks(
         input, level: level, wbits: wbits, threads: threads, blockSize: blockSize, engine: engine, progress: progress)
     try ensureAllocatable(stream.count, "Out of memory while compressing data")
-    return [UInt8](unsafeUninitializedCapacity: stream.count) { buffer, initialized in
-        stream.write(into: UnsafeMutableRawBufferPointer(buffer))
+    return unsafe [UInt8](unsafeUninitializedCapacity: stream.count) { buffer, initialized in
+        unsafe stream.write(into: UnsafeMutableRawBufferPointer(buffer))
         initialized = stream.count
     }
 }
@@ -98,7 +98,7 @@ public func parallelCompressBlocks(
 
     // Ceiling division without overflow; an empty input is one empty final block.
     let blockCount = max(1, input.count / blockSize + (input.count % blockSize == 0 ? 0 : 1))
-    let shared = SharedInput(buffer: input)
+    let shared = unsafe SharedInput(buffer: input)
     let results = BlockResults(count: blockCount)
     let windowSize = 1 << Int(format.windowBits)
     let checksumKind = format.checksum
@@ -112,22 +112,22 @@ public func parallelCompressBlocks(
         },
         process: { deflater, index in
             let start = index * blockSize
-            let end = min(start + blockSize, shared.buffer.count)
-            let block = shared.range(start, end)
-            let dictionary = shared.range(max(0, start - windowSize), start)
+            let end = unsafe min(start + blockSize, shared.buffer.count)
+            let block = unsafe shared.range(start, end)
+            let dictionary = unsafe shared.range(max(0, start - windowSize), start)
             let last = index == blockCount - 1
             // Output in malloc memory shrunk to fit: a worker must not trap on a failed
             // allocation, and 5,600 blocks of 700 MB of zeros each keeping a 128 KiB
             // array (for ~1 KiB of output) would hold the input's size again.
             let bytes = switch deflater {
-            case .zlib(let zlib): try zlib.compress(block, dictionary: dictionary, last: last)
+            case .zlib(let zlib): unsafe try zlib.compress(block, dictionary: dictionary, last: last)
             case .isal(let isal):
-                try isal.compressBlock(block, format: .raw, dictionary: dictionary, last: last,
+                unsafe try isal.compressBlock(block, format: .raw, dictionary: dictionary, last: last,
                                        initialCapacity: block.count &+ block.count >> 10 &+ 64)
             }
             let check: UInt32 = switch checksumKind {
-            case .adler32: adler32(block)
-            case .crc32: crc32(block)
+            case .adler32: unsafe adler32(block)
+            case .crc32: unsafe crc32(block)
             case .none: 0
             }
             results.store(index, Block(bytes: bytes, check: check, length: block.count))
@@ -149,8 +149,8 @@ public func parallelCompress(
     blockSize: Int? = nil, engine: CompressionEngine = .zlib,
     progress: (() throws -> Void)? = nil
 ) throws -> [UInt8] {
-    try input.withUnsafeBytes {
-        try parallelCompress($0, level: level, wbits: wbits, threads: threads, blockSize: blockSize, engine: engine,
+    unsafe try input.withUnsafeBytes {
+        unsafe try parallelCompress($0, level: level, wbits: wbits, threads: threads, blockSize: blockSize, engine: engine,
                              progress: progress)
     }
 }
@@ -190,11 +190,11 @@ private struct StreamFormat {
 ///
 /// SAFETY (`@unchecked Sendable`): the buffer is only read, and `runParallel` does not return
 /// before every worker has finished, so the pointer outlives all its uses.
-private struct SharedInput: @unchecked Sendable {
+@safe private struct SharedInput: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
 
     func range(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+        unsafe UnsafeRawBufferPointer(rebasing: buffer[start..<end])
     }
 }
 
@@ -288,12 +288,12 @@ public final class ParallelCompressedStream: @unchecked Sendable {
         precondition(output.count >= count, "ParallelCompressedStream.write: \(output.count) bytes for \(count)")
         var offset = 0
         func append(_ part: UnsafeRawBufferPointer) {
-            UnsafeMutableRawBufferPointer(rebasing: output[offset...]).copyMemory(from: part)
+            unsafe UnsafeMutableRawBufferPointer(rebasing: output[offset...]).copyMemory(from: part)
             offset += part.count
         }
-        header.withUnsafeBytes { append($0) }
-        for block in blocks { append(block.bytes) }
-        trailer.withUnsafeBytes { append($0) }
+        unsafe header.withUnsafeBytes { unsafe append($0) }
+        for block in blocks { unsafe append(block.bytes) }
+        unsafe trailer.withUnsafeBytes { unsafe append($0) }
     }
 }
 
@@ -305,7 +305,7 @@ private func littleEndian(_ value: UInt32) -> [UInt8] {
 /// The OS byte this zlib build writes in gzip headers (3 on Unix; zutil.h's `OS_CODE` is
 /// not exported), read once from a header zlib itself produced.
 private let gzipOSCode: UInt8 = {
-    let empty = (try? compress(UnsafeRawBufferPointer(start: nil, count: 0), level: 6, wbits: 31)) ?? []
+    let empty = unsafe (try? compress(UnsafeRawBufferPointer(start: nil, count: 0), level: 6, wbits: 31)) ?? []
     return empty.count > 9 ? empty[9] : 3
 }()
 
@@ -329,36 +329,36 @@ private final class BlockDeflater {
     /// Deflates one block: raw, primed with `dictionary`, ending byte-aligned with a sync
     /// flush, or with the final block when `last`.
     func compress(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool) throws -> MallocBytes {
-        let s = stream.pointer
+        let s = unsafe stream.pointer
         if used {
-            let code = deflateReset(s)
-            if code != Z_OK { throw streamError(s, code, .compressing) }
+            let code = unsafe deflateReset(s)
+            if code != Z_OK { throw unsafe streamError(s, code, .compressing) }
         }
         used = true
-        if let base = dictionary.baseAddress, !dictionary.isEmpty {
+        if let base = dictionary.baseAddress, unsafe !dictionary.isEmpty {
             // SAFETY: zlib copies the dictionary (at most one window) into its own window.
-            let code = deflateSetDictionary(s, base.assumingMemoryBound(to: Bytef.self), UInt32(dictionary.count))
-            if code != Z_OK { throw streamError(s, code, .compressing) }
+            let code = unsafe deflateSetDictionary(s, base.assumingMemoryBound(to: Bytef.self), UInt32(dictionary.count))
+            if code != Z_OK { throw unsafe streamError(s, code, .compressing) }
         }
         let flush = last ? Z_FINISH : Z_SYNC_FLUSH
         // A sync flush appends an empty stored block (5 bytes, plus bits pending) that
         // deflateBound does not count.
-        let bound = Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
-        let feeder = InputFeeder(block)
+        let bound = unsafe Int(clamping: deflateBound(s, uLong(block.count))) &+ 16
+        let feeder = unsafe InputFeeder(block)
         var output = try MallocOutput(initialCapacity: bound, memoryMessage: "Out of memory while compressing data")
-        feeder.start(s)
-        defer { InputFeeder.clear(s) }
-        _ = try output.fill(s) {
+        unsafe feeder.start(s)
+        defer { unsafe InputFeeder.clear(s) }
+        _ = unsafe try output.fill(s) {
             while true {
-                let mode = feeder.remaining(s) == 0 ? flush : Z_NO_FLUSH
-                let err = deflate(s, mode)
+                let mode = unsafe feeder.remaining(s) == 0 ? flush : Z_NO_FLUSH
+                let err = unsafe deflate(s, mode)
                 if err == Z_STREAM_END { return false }
-                if err != Z_OK && err != Z_BUF_ERROR { throw streamError(s, err, .compressing) }
-                if s.pointee.avail_out == 0 { return true }
-                if feeder.remaining(s) > 0 {
-                    feeder.feed(s)
+                if err != Z_OK && err != Z_BUF_ERROR { throw unsafe streamError(s, err, .compressing) }
+                if unsafe s.pointee.avail_out == 0 { return true }
+                if unsafe feeder.remaining(s) > 0 {
+                    unsafe feeder.feed(s)
                 } else if mode == Z_FINISH {
-                    throw streamError(s, err, .compressing)
+                    throw unsafe streamError(s, err, .compressing)
                 } else {
                     return false
                 }

@@ -19,23 +19,23 @@ internal import Darwin
 ///
 /// SAFETY: `@unchecked Sendable` because the pthread objects are made for sharing between
 /// threads; they live at fixed heap addresses (never moved) for the lock's whole life.
-final class _ConditionLock: @unchecked Sendable {
+@safe final class _ConditionLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     init() {
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
+        unsafe mutex = .allocate(capacity: 1)
+        unsafe pthread_mutex_init(mutex, nil)
     }
 
     deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        unsafe pthread_mutex_destroy(mutex)
+        unsafe mutex.deallocate()
     }
 
     /// Runs `body` with the mutex held.
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        unsafe pthread_mutex_lock(mutex)
+        defer { unsafe pthread_mutex_unlock(mutex) }
         return try body()
     }
 
@@ -48,12 +48,12 @@ final class _ConditionLock: @unchecked Sendable {
     /// a loop.
     func wait(on own: _Condition, until deadline: UInt64) -> Bool {
         var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        return pthread_cond_timedwait(own.condition, mutex, &time) != ETIMEDOUT
+        return unsafe pthread_cond_timedwait(own.condition, mutex, &time) != ETIMEDOUT
     }
 
     /// `wait(on:until:)` without a deadline. The corresponding C function is
     /// `pthread_cond_wait`.
-    func wait(on own: _Condition) { pthread_cond_wait(own.condition, mutex) }
+    func wait(on own: _Condition) { unsafe pthread_cond_wait(own.condition, mutex) }
 
     /// The clock `pthread_cond_timedwait` measures deadlines in (monotonic; realtime on
     /// Darwin, which has no `pthread_condattr_setclock`).
@@ -62,7 +62,7 @@ final class _ConditionLock: @unchecked Sendable {
         #if canImport(Darwin)
         clock_gettime(CLOCK_REALTIME, &now)
         #else
-        clock_gettime(CLOCK_MONOTONIC, &now)
+        unsafe clock_gettime(CLOCK_MONOTONIC, &now)
         #endif
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
@@ -74,27 +74,27 @@ final class _ConditionLock: @unchecked Sendable {
 ///
 /// SAFETY: `@unchecked Sendable` for the same reason as ``_ConditionLock``; it is waited on
 /// and signalled only with its lock's mutex held.
-final class _Condition: @unchecked Sendable {
+@safe final class _Condition: @unchecked Sendable {
     fileprivate let condition: UnsafeMutablePointer<pthread_cond_t>
 
     /// Timed waits measure CLOCK_MONOTONIC: a wall-clock step (NTP) must not stretch the
     /// bounded waits the thread budget relies on.
     init() {
-        condition = .allocate(capacity: 1)
+        unsafe condition = .allocate(capacity: 1)
         var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
+        unsafe pthread_condattr_init(&attributes)
         #if !canImport(Darwin)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        unsafe pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         #endif
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
+        unsafe pthread_cond_init(condition, &attributes)
+        unsafe pthread_condattr_destroy(&attributes)
     }
 
     deinit {
-        pthread_cond_destroy(condition)
-        condition.deallocate()
+        unsafe pthread_cond_destroy(condition)
+        unsafe condition.deallocate()
     }
 
     /// Wakes the waiter. The corresponding C function is `pthread_cond_signal`.
-    func signal() { pthread_cond_signal(condition) }
+    func signal() { unsafe pthread_cond_signal(condition) }
 }

@@ -25,7 +25,7 @@ struct _Extent: Sendable, Equatable {
 @inlinable
 func _emptyPlaceholder() -> UnsafeMutableRawPointer {
     // SAFETY: 64 is non-zero, so the conversion cannot fail; the address is never read.
-    UnsafeMutableRawPointer(bitPattern: 64).unsafelyUnwrapped
+    unsafe UnsafeMutableRawPointer(bitPattern: 64).unsafelyUnwrapped
 }
 
 /// Extent of one dimension: the most negative and most positive byte offset it reaches.

@@ -12,19 +12,19 @@ internal import Darwin
 /// latter traps when memory runs out; a huge broadcast input (zero strides, tiny memory,
 /// 10¹² logical elements) must produce a `BLASError`, not abort the interpreter.
 @usableFromInline
-struct _Scratch<Element: BLASElement> {
+@safe struct _Scratch<Element: BLASElement> {
     @usableFromInline let pointer: UnsafeMutablePointer<Element>
 
     @usableFromInline
     init(count: Int, routine: StaticString) throws(BLASError) {
         let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
         var raw: UnsafeMutableRawPointer? = nil
-        guard !overflow, posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        guard !overflow, unsafe posix_memalign(&raw, 64, bytes) == 0, let raw = unsafe raw else {
             throw BLASError(
                 .allocationFailed, "\(routine): cannot allocate a temporary copy of \(count) elements")
         }
         // SAFETY: fresh memory, suitably aligned; every reader writes it first.
-        pointer = raw.bindMemory(to: Element.self, capacity: max(1, count))
+        unsafe pointer = unsafe raw.bindMemory(to: Element.self, capacity: max(1, count))
     }
 
     @usableFromInline
@@ -33,7 +33,7 @@ struct _Scratch<Element: BLASElement> {
         // SAFETY: allocated by posix_memalign in init and freed once by the owner's defer.
         // Module-qualified to reach the C function rather than this method.
         #if canImport(Glibc)
-        Glibc.free(pointer)
+        unsafe Glibc.free(pointer)
         #else
         Darwin.free(pointer)
         #endif

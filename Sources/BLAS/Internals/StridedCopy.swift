@@ -6,17 +6,17 @@
 @inlinable
 func _gather<T: BLASElement>(_ source: MatrixView<T>, into destination: UnsafeMutablePointer<T>) {
     let size = MemoryLayout<T>.size
-    let base = source.baseAddress
+    let base = unsafe source.baseAddress
     let rs = source.rowStride &* size
     let cs = source.columnStride &* size
-    var out = destination
+    var out = unsafe destination
     for i in 0..<source.rows {
         var offset = i &* rs
         for _ in 0..<source.columns {
             // SAFETY: (i, j) is in range, so the offset lies inside the validated extent;
             // `destination` holds rows·columns elements.
-            out.initialize(to: base.loadUnaligned(fromByteOffset: offset, as: T.self))
-            out += 1
+            unsafe out.initialize(to: base.loadUnaligned(fromByteOffset: offset, as: T.self))
+            unsafe out += 1
             offset &+= cs
         }
     }
@@ -26,16 +26,16 @@ func _gather<T: BLASElement>(_ source: MatrixView<T>, into destination: UnsafeMu
 @inlinable
 func _scatter<T: BLASElement>(_ source: UnsafePointer<T>, into destination: MutableMatrixView<T>) {
     let size = MemoryLayout<T>.size
-    let base = destination.baseAddress
+    let base = unsafe destination.baseAddress
     let rs = destination.rowStride &* size
     let cs = destination.columnStride &* size
-    var input = source
+    var input = unsafe source
     for i in 0..<destination.rows {
         var offset = i &* rs
         for _ in 0..<destination.columns {
             // SAFETY: as in _gather; storeBytes tolerates misalignment.
-            base.storeBytes(of: input.pointee, toByteOffset: offset, as: T.self)
-            input += 1
+            unsafe base.storeBytes(of: input.pointee, toByteOffset: offset, as: T.self)
+            unsafe input += 1
             offset &+= cs
         }
     }
@@ -49,7 +49,7 @@ func _gather<T: BLASElement>(_ source: VectorView<T>, into destination: UnsafeMu
     var offset = 0
     for i in 0..<source.count {
         // SAFETY: i < count, so the offset lies inside the validated extent.
-        (destination + i).initialize(to: source.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self))
+        unsafe (destination + i).initialize(to: source.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self))
         offset &+= step
     }
 }
@@ -62,7 +62,7 @@ func _scatter<T: BLASElement>(_ source: UnsafePointer<T>, into destination: Muta
     var offset = 0
     for i in 0..<destination.count {
         // SAFETY: as above; storeBytes tolerates misalignment.
-        destination.baseAddress.storeBytes(of: source[i], toByteOffset: offset, as: T.self)
+        unsafe destination.baseAddress.storeBytes(of: source[i], toByteOffset: offset, as: T.self)
         offset &+= step
     }
 }
@@ -94,8 +94,8 @@ func _scale<T: BLASElement>(_ c: MutableMatrixView<T>, by beta: T, routine: Stat
         for j in 0..<c.columns {
             let offset = (i &* c.rowStride &+ j &* c.columnStride) &* size
             // SAFETY: (i, j) in range, inside the validated extent.
-            let value = beta == 0 ? 0 : beta * c.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self)
-            c.baseAddress.storeBytes(of: value, toByteOffset: offset, as: T.self)
+            let value = unsafe beta == 0 ? 0 : beta * c.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self)
+            unsafe c.baseAddress.storeBytes(of: value, toByteOffset: offset, as: T.self)
         }
     }
 }

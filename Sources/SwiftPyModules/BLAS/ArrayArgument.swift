@@ -5,7 +5,7 @@ import SwiftPy
 /// converted copy), element type, shape and strides in bytes.
 ///
 /// Used with the GIL held only; detached code receives a ``PinnedArray`` made from it.
-struct ArrayArgument {
+@safe struct ArrayArgument {
     /// Keeps the memory alive and pinned: the caller's `PyBuffer`, or the `SwiftBuffer`
     /// holding a converted copy.
     let owner: AnyObject?
@@ -23,7 +23,7 @@ struct ArrayArgument {
     let isReadOnly: Bool
 
     var pinned: PinnedArray {
-        PinnedArray(address: address, rows: rows, columns: columns, rowStride: rowStride, columnStride: columnStride)
+        unsafe PinnedArray(address: address, rows: rows, columns: columns, rowStride: rowStride, columnStride: columnStride)
     }
 
     /// Number of elements along dimension 0 of a 1-D array.
@@ -62,7 +62,7 @@ struct ArrayArgument {
 
     /// The lowest and one-past-highest byte addresses the array touches (nil if empty).
     var byteRange: (low: UInt, high: UInt)? {
-        guard rows > 0, columns > 0, let address else { return nil }
+        guard rows > 0, columns > 0, let address = unsafe address else { return nil }
         var low = UInt(bitPattern: address), high = low
         func extend(_ extent: Int, _ stride: Int) -> Bool {
             guard extent > 1 else { return true }

@@ -23,7 +23,7 @@ extension ArrayArgument {
                 ?? DType(complexFormat: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
         let ndim = buffer.dimensions
         guard ndim <= 2 else { return (nil, buffer) }
-        return (ArrayArgument(
+        return unsafe (ArrayArgument(
             owner: buffer.owner, dtype: dtype, ndim: ndim,
             rows: ndim >= 1 ? buffer.extent(0) : 1, columns: ndim == 2 ? buffer.extent(1) : 1,
             rowStride: ndim >= 1 ? buffer.byteStride(0) : 0, columnStride: ndim == 2 ? buffer.byteStride(1) : 0,
@@ -52,13 +52,13 @@ extension ArrayArgument {
     /// part, so callers refuse that first) in C order.
     func converted(to target: DType) throws -> ArrayArgument {
         let result = try SwiftBuffer(shape: shapeList, format: target.format, itemSize: target.itemSize)
-        let source = pinned, destination = result.bytes.baseAddress!
+        let source = pinned, destination = unsafe result.bytes.baseAddress!
         let sourceType = dtype
         for i in 0..<rows {
             for j in 0..<columns {
                 // SAFETY: (i, j) is inside the pinned array's shape; the result is C-ordered.
-                let p = source.address!.advanced(by: i &* source.rowStride &+ j &* source.columnStride)
-                target.store(sourceType.load(p), destination + (i * columns + j) * target.itemSize)
+                let p = unsafe source.address!.advanced(by: i &* source.rowStride &+ j &* source.columnStride)
+                unsafe target.store(sourceType.load(p), destination + (i * columns + j) * target.itemSize)
             }
         }
         return ArrayArgument(swiftBuffer: result, dtype: target, ndim: ndim, rows: rows, columns: columns)
@@ -66,7 +66,7 @@ extension ArrayArgument {
 
     /// The same memory, marked as not being the caller's object.
     var asPrivateCopy: ArrayArgument {
-        ArrayArgument(owner: owner, dtype: dtype, ndim: ndim, rows: rows, columns: columns, rowStride: rowStride,
+        unsafe ArrayArgument(owner: owner, dtype: dtype, ndim: ndim, rows: rows, columns: columns, rowStride: rowStride,
                       columnStride: columnStride, address: address, isCallersMemory: false, isReadOnly: isReadOnly)
     }
 
@@ -80,7 +80,7 @@ extension ArrayArgument {
 
     /// An argument backed by a new `SwiftBuffer` (any order: its own strides are used).
     init(swiftBuffer: SwiftBuffer, dtype: DType, ndim: Int, rows: Int, columns: Int) {
-        self.init(
+        unsafe self.init(
             owner: swiftBuffer, dtype: dtype, ndim: ndim, rows: rows, columns: columns,
             rowStride: ndim >= 1 ? swiftBuffer.byteStride(0) : 0, columnStride: ndim == 2 ? swiftBuffer.byteStride(1) : 0,
             address: swiftBuffer.bytes.baseAddress, isCallersMemory: false, isReadOnly: false)
@@ -108,12 +108,12 @@ extension ArrayArgument {
         let rows = ndim >= 1 ? shape[0] : 1, columns = ndim == 2 ? shape[1] : 1
         let rowStride = ndim >= 1 ? strides[0] : 0, columnStride = ndim == 2 ? strides[1] : 0
         let result = try SwiftBuffer(shape: Array(shape.prefix(ndim)), format: dtype.format, itemSize: dtype.itemSize)
-        if let base = buffer.baseAddress, rows > 0, columns > 0 {
-            let destination = result.bytes.baseAddress!
+        if let base = unsafe buffer.baseAddress, rows > 0, columns > 0 {
+            let destination = unsafe result.bytes.baseAddress!
             for i in 0..<rows {
                 for j in 0..<columns {
-                    let value = reader.read(UnsafeRawPointer(base).advanced(by: i &* rowStride &+ j &* columnStride))
-                    dtype.store((value, 0), destination + (i * columns + j) * dtype.itemSize)
+                    let value = unsafe reader.read(UnsafeRawPointer(base).advanced(by: i &* rowStride &+ j &* columnStride))
+                    unsafe dtype.store((value, 0), destination + (i * columns + j) * dtype.itemSize)
                 }
             }
         }
@@ -164,8 +164,8 @@ extension ArrayArgument {
     }
 
     private static func store(_ values: [Double], into buffer: SwiftBuffer, _ dtype: DType) {
-        guard let base = buffer.bytes.baseAddress else { return }
+        guard let base = unsafe buffer.bytes.baseAddress else { return }
         // SAFETY: the buffer was allocated for `values.count` items of `dtype`.
-        for i in values.indices { dtype.store((values[i], 0), base + i * dtype.itemSize) }
+        for i in values.indices { unsafe dtype.store((values[i], 0), base + i * dtype.itemSize) }
     }
 }

@@ -222,5 +222,5 @@ private func complexLevel1Functions<T: DTypeElement>(_ type: T.Type, _ p: String
 @c(PyInit_blas)
 public func PyInit_blas() -> UnsafeMutableRawPointer? {
     _ = BLASExitGuard.install
-    return blasModule.initialize()
+    return unsafe blasModule.initialize()
 }

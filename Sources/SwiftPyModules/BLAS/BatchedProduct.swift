@@ -9,7 +9,7 @@ import BLAS
 /// boundary (and to helper threads). It is only used inside
 /// `withExtendedLifetime(owners) { py.detach… }`, which keeps the pinned buffers (or the
 /// SwiftBuffers of copies) alive and in place until every thread has finished.
-struct BatchedProduct: @unchecked Sendable {
+@safe struct BatchedProduct: @unchecked Sendable {
     let a: UnsafeMutableRawPointer
     let b: UnsafeMutableRawPointer
     let out: UnsafeMutableRawPointer
@@ -42,11 +42,11 @@ struct BatchedProduct: @unchecked Sendable {
                 offB &+= index &* bBatchStrides[d]
                 offOut &+= index &* outBatchStrides[d]
             }
-            let av = try MatrixView<T>(bytes: UnsafeRawPointer(a + offA), rows: m, columns: k,
+            let av = unsafe try MatrixView<T>(bytes: UnsafeRawPointer(a + offA), rows: m, columns: k,
                                        rowByteStride: aCore.0, columnByteStride: aCore.1)
-            let bv = try MatrixView<T>(bytes: UnsafeRawPointer(b + offB), rows: k, columns: n,
+            let bv = unsafe try MatrixView<T>(bytes: UnsafeRawPointer(b + offB), rows: k, columns: n,
                                        rowByteStride: bCore.0, columnByteStride: bCore.1)
-            let cv = try MutableMatrixView<T>(bytes: out + offOut, rows: m, columns: n,
+            let cv = unsafe try MutableMatrixView<T>(bytes: out + offOut, rows: m, columns: n,
                                               rowByteStride: outCore.0, columnByteStride: outCore.1)
             try BLAS.matmul(av, bv, into: cv)
         }

@@ -70,24 +70,24 @@ enum DType: Sendable, Hashable, CaseIterable {
     /// Reads one element as (real, imaginary).
     func load(_ p: UnsafeRawPointer) -> (Double, Double) {
         switch self {
-        case .float32: (Double(p.loadUnaligned(as: Float.self)), 0)
-        case .float64: (p.loadUnaligned(as: Double.self), 0)
-        case .complex64: (Double(p.loadUnaligned(as: Float.self)), Double(p.loadUnaligned(fromByteOffset: 4, as: Float.self)))
-        case .complex128: (p.loadUnaligned(as: Double.self), p.loadUnaligned(fromByteOffset: 8, as: Double.self))
+        case .float32: unsafe (Double(p.loadUnaligned(as: Float.self)), 0)
+        case .float64: unsafe (p.loadUnaligned(as: Double.self), 0)
+        case .complex64: unsafe (Double(p.loadUnaligned(as: Float.self)), Double(p.loadUnaligned(fromByteOffset: 4, as: Float.self)))
+        case .complex128: unsafe (p.loadUnaligned(as: Double.self), p.loadUnaligned(fromByteOffset: 8, as: Double.self))
         }
     }
 
     /// Writes one element (the imaginary part is dropped for real types).
     func store(_ value: (Double, Double), _ p: UnsafeMutableRawPointer) {
         switch self {
-        case .float32: p.storeBytes(of: Float(value.0), as: Float.self)
-        case .float64: p.storeBytes(of: value.0, as: Double.self)
+        case .float32: unsafe p.storeBytes(of: Float(value.0), as: Float.self)
+        case .float64: unsafe p.storeBytes(of: value.0, as: Double.self)
         case .complex64:
-            p.storeBytes(of: Float(value.0), as: Float.self)
-            p.storeBytes(of: Float(value.1), toByteOffset: 4, as: Float.self)
+            unsafe p.storeBytes(of: Float(value.0), as: Float.self)
+            unsafe p.storeBytes(of: Float(value.1), toByteOffset: 4, as: Float.self)
         case .complex128:
-            p.storeBytes(of: value.0, as: Double.self)
-            p.storeBytes(of: value.1, toByteOffset: 8, as: Double.self)
+            unsafe p.storeBytes(of: value.0, as: Double.self)
+            unsafe p.storeBytes(of: value.1, toByteOffset: 8, as: Double.self)
         }
     }
 

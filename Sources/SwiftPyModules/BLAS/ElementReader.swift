@@ -30,10 +30,10 @@ struct ElementReader {
     func read(_ p: UnsafeRawPointer) -> Double {
         var bits: UInt64 = 0
         switch size {
-        case 1: bits = UInt64(p.load(as: UInt8.self))
-        case 2: let v = p.loadUnaligned(as: UInt16.self); bits = UInt64(swapped ? v.byteSwapped : v)
-        case 4: let v = p.loadUnaligned(as: UInt32.self); bits = UInt64(swapped ? v.byteSwapped : v)
-        default: let v = p.loadUnaligned(as: UInt64.self); bits = swapped ? v.byteSwapped : v
+        case 1: bits = unsafe UInt64(p.load(as: UInt8.self))
+        case 2: let v = unsafe p.loadUnaligned(as: UInt16.self); bits = UInt64(swapped ? v.byteSwapped : v)
+        case 4: let v = unsafe p.loadUnaligned(as: UInt32.self); bits = UInt64(swapped ? v.byteSwapped : v)
+        default: let v = unsafe p.loadUnaligned(as: UInt64.self); bits = swapped ? v.byteSwapped : v
         }
         switch kind {
         case .bool: return bits != 0 ? 1 : 0

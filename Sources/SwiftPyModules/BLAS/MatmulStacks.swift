@@ -77,7 +77,7 @@ func matmulStacks(_ py: Python, _ aObject: PyBorrowedRef, _ bObject: PyBorrowedR
     if !aVector { outCore.0 = out.strides[batchRank] }
     if !bVector { outCore.1 = out.strides[out.ndim - 1] }
 
-    let product = BatchedProduct(
+    let product = unsafe BatchedProduct(
         a: a.address ?? emptyPlaceholder, b: b.address ?? emptyPlaceholder, out: out.address ?? emptyPlaceholder,
         batchShape: batchShape, aBatchStrides: aStrides, bBatchStrides: bStrides,
         outBatchStrides: Array(out.strides.prefix(batchRank)), m: m, k: k, n: n,
@@ -162,7 +162,7 @@ private func stackOutput(_ object: PyBorrowedRef, _ py: Python, dtype: DType, sh
     guard !out.isReadOnly else { throw PyException.valueError("matmul: output array is read-only") }
     guard dtype.converts(to: out.dtype) else { throw castError(dtype, out.dtype) }
     guard out.shape == shape else {
-        let expected = StackArgument(owner: nil, dtype: dtype, shape: shape, strides: shape.map { _ in 0 }, address: nil, isReadOnly: true)
+        let expected = unsafe StackArgument(owner: nil, dtype: dtype, shape: shape, strides: shape.map { _ in 0 }, address: nil, isReadOnly: true)
         throw PyException.valueError("matmul: out has shape \(out.shapeDescription), expected \(expected.shapeDescription)")
     }
     if out.overlaps(a) || out.overlaps(b) {
@@ -180,4 +180,4 @@ private func batchDescription(_ shape: ArraySlice<Int>) -> String {
 }
 
 /// A stand-in address for empty operands (never dereferenced: nothing is computed for them).
-private var emptyPlaceholder: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 64).unsafelyUnwrapped }
+private var emptyPlaceholder: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(bitPattern: 64).unsafelyUnwrapped }

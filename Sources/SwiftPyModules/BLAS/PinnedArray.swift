@@ -7,7 +7,7 @@ import BLAS
 /// where `arguments` hold the pinned `PyBuffer`s (or the `SwiftBuffer`s of converted
 /// copies), so the memory stays valid and in place for the whole detached call. Python
 /// code cannot run meanwhile on this thread, and a pinned exporter refuses to resize.
-struct PinnedArray: @unchecked Sendable {
+@safe struct PinnedArray: @unchecked Sendable {
     let address: UnsafeMutableRawPointer?
     let rows: Int
     let columns: Int
@@ -15,22 +15,22 @@ struct PinnedArray: @unchecked Sendable {
     let columnStride: Int
 
     func matrix<T: BLASElement>(_: T.Type) throws(BLASError) -> MatrixView<T> {
-        try MatrixView(bytes: UnsafeRawPointer(address), rows: rows, columns: columns,
+        unsafe try MatrixView(bytes: UnsafeRawPointer(address), rows: rows, columns: columns,
                        rowByteStride: rowStride, columnByteStride: columnStride)
     }
 
     func mutableMatrix<T: BLASElement>(_: T.Type) throws(BLASError) -> MutableMatrixView<T> {
-        try MutableMatrixView(bytes: address, rows: rows, columns: columns,
+        unsafe try MutableMatrixView(bytes: address, rows: rows, columns: columns,
                               rowByteStride: rowStride, columnByteStride: columnStride)
     }
 
     /// Dimension 0 as a vector.
     func vector<T: BLASElement>(_: T.Type) throws(BLASError) -> VectorView<T> {
-        try VectorView(bytes: UnsafeRawPointer(address), count: rows, byteStride: rowStride)
+        unsafe try VectorView(bytes: UnsafeRawPointer(address), count: rows, byteStride: rowStride)
     }
 
     func mutableVector<T: BLASElement>(_: T.Type) throws(BLASError) -> MutableVectorView<T> {
-        try MutableVectorView(bytes: address, count: rows, byteStride: rowStride)
+        unsafe try MutableVectorView(bytes: address, count: rows, byteStride: rowStride)
     }
 
     /// A strided slice of dimension 0 with BLAS's conventions: `count` elements starting
@@ -40,7 +40,7 @@ struct PinnedArray: @unchecked Sendable {
     func slice(offset: Int, increment: Int, count: Int) -> PinnedArray {
         let step = increment.magnitude
         let firstIndex = increment < 0 ? offset + (count > 0 ? (count - 1) * Int(step) : 0) : offset
-        let start = address.map { $0 + firstIndex * rowStride }
-        return PinnedArray(address: start, rows: count, columns: 1, rowStride: increment * rowStride, columnStride: 0)
+        let start = unsafe address.map { unsafe $0 + firstIndex * rowStride }
+        return unsafe PinnedArray(address: start, rows: count, columns: 1, rowStride: increment * rowStride, columnStride: 0)
     }
 }

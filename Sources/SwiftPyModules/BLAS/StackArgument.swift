@@ -5,7 +5,7 @@ import SwiftPy
 /// matrices for `matmul` (shape `(..., m, k)`), with its byte strides.
 ///
 /// Used with the GIL held only; detached code gets a ``BatchedProduct`` made from it.
-struct StackArgument {
+@safe struct StackArgument {
     /// Keeps the memory alive and pinned (a `PyBuffer`, or the `SwiftBuffer` of a copy).
     let owner: AnyObject?
     let dtype: DType
@@ -24,13 +24,13 @@ struct StackArgument {
         self.dtype = dtype
         self.shape = shape
         self.strides = strides
-        self.address = address
+        unsafe self.address = unsafe address
         self.isReadOnly = isReadOnly
     }
 
     /// A 0-, 1- or 2-D argument seen as a stack.
     init(_ array: ArrayArgument) {
-        self.init(owner: array.owner, dtype: array.dtype, shape: array.shapeList,
+        unsafe self.init(owner: array.owner, dtype: array.dtype, shape: array.shapeList,
                   strides: Array([array.rowStride, array.columnStride].prefix(array.ndim)),
                   address: array.address, isReadOnly: array.isReadOnly)
     }
@@ -39,7 +39,7 @@ struct StackArgument {
     /// false (then the caller writes every element before Python can see it).
     static func allocate(_ dtype: DType, shape: [Int], zeroed: Bool = true) throws -> (StackArgument, SwiftBuffer) {
         let buffer = try SwiftBuffer(shape: shape, format: dtype.format, itemSize: dtype.itemSize, zeroed: zeroed)
-        return (StackArgument(owner: buffer, dtype: dtype, shape: shape, strides: buffer.strides,
+        return unsafe (StackArgument(owner: buffer, dtype: dtype, shape: shape, strides: buffer.strides,
                               address: buffer.bytes.baseAddress, isReadOnly: false), buffer)
     }
 
@@ -52,7 +52,7 @@ struct StackArgument {
                 ?? (try? PyBuffer(object, py, stridedTyped)) else { return (nil, nil) }
         guard let dtype = DType(code: buffer.nativeFormatCode, itemSize: buffer.itemSize)
                 ?? DType(complexFormat: buffer.format, itemSize: buffer.itemSize) else { return (nil, buffer) }
-        return (StackArgument(owner: buffer.owner, dtype: dtype, shape: buffer.shape, strides: buffer.strides,
+        return unsafe (StackArgument(owner: buffer.owner, dtype: dtype, shape: buffer.shape, strides: buffer.strides,
                               address: buffer.baseAddress, isReadOnly: buffer.isReadOnly), buffer)
     }
 
@@ -81,12 +81,12 @@ struct StackArgument {
     /// A C-ordered copy converted to `target` (real to complex, or another precision).
     func converted(to target: DType) throws -> StackArgument {
         let (result, _) = try StackArgument.allocate(target, shape: shape)
-        guard let source = address, let destination = result.address, count > 0 else { return result }
+        guard let source = unsafe address, let destination = unsafe result.address, count > 0 else { return result }
         var index = [Int](repeating: 0, count: ndim)
         var offset = 0
         for item in 0..<count {
             // SAFETY: `offset` walks the pinned array's own shape and strides.
-            target.store(dtype.load(UnsafeRawPointer(source).advanced(by: offset)), destination + item * target.itemSize)
+            unsafe target.store(dtype.load(UnsafeRawPointer(source).advanced(by: offset)), destination + item * target.itemSize)
             // Odometer step over the source's dimensions, last one fastest.
             var d = ndim - 1
             while d >= 0 {
@@ -104,12 +104,12 @@ struct StackArgument {
     /// Copies every element into `target` (same shape, any strides and dtype), converting
     /// as numpy casts (complex to real keeps the real part; callers refuse that first).
     func copy(into target: StackArgument) {
-        guard count > 0, let source = address, let destination = target.address else { return }
+        guard count > 0, let source = unsafe address, let destination = unsafe target.address else { return }
         var index = [Int](repeating: 0, count: ndim)
         var from = 0, to = 0
         for _ in 0..<count {
             // SAFETY: both offsets walk their own array's shape and strides (equal shapes).
-            target.dtype.store(dtype.load(UnsafeRawPointer(source) + from), destination + to)
+            unsafe target.dtype.store(dtype.load(UnsafeRawPointer(source) + from), destination + to)
             var d = ndim - 1
             while d >= 0 {
                 index[d] += 1
@@ -127,7 +127,7 @@ struct StackArgument {
     /// The lowest and one-past-highest byte addresses the array touches (nil if empty;
     /// the whole address space when the description overflows).
     var byteRange: (low: UInt, high: UInt)? {
-        guard count > 0, let address else { return nil }
+        guard count > 0, let address = unsafe address else { return nil }
         var low = UInt(bitPattern: address), high = low
         for (extent, stride) in zip(shape, strides) where extent > 1 {
             let (span, overflow) = (extent - 1).multipliedReportingOverflow(by: stride)

@@ -20,7 +20,7 @@ final class BufferKeeper: @unchecked Sendable {
     /// The kept bytes, copied now (empty if nothing is kept).
     func read() -> [UInt8] {
         var bytes: [UInt8] = []
-        lock.withLock { _ in bytes = kept?.withUnsafeBytes { Array($0) } ?? [] }
+        lock.withLock { _ in bytes = unsafe kept?.withUnsafeBytes { unsafe Array($0) } ?? [] }
         return bytes
     }
 

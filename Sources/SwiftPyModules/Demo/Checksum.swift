@@ -7,8 +7,8 @@ enum FNV1a {
 
     static func hash(_ bytes: RawSpan, seed: UInt64 = offsetBasis) -> UInt64 {
         var hash = seed
-        bytes.withUnsafeBytes { buffer in
-            for byte in buffer {
+        unsafe bytes.withUnsafeBytes { buffer in
+            for unsafe byte in unsafe buffer {
                 hash = (hash ^ UInt64(byte)) &* prime
             }
         }

@@ -62,8 +62,8 @@ let demoModule = ModuleDefinition(
                  [Parameter("rows"), Parameter("cols")]) {
             (_: Python, rows: Int, cols: Int) throws -> SwiftBuffer in
             let buffer = try SwiftBuffer(shape: [rows, cols], format: "d", itemSize: 8)
-            buffer.withUnsafeMutableBufferPointer(of: Double.self) { values in
-                for i in values.indices { values[i] = Double(i) }
+            unsafe buffer.withUnsafeMutableBufferPointer(of: Double.self) { values in
+                for i in values.indices { unsafe values[i] = Double(i) }
             }
             return buffer
         },
@@ -181,4 +181,4 @@ let demoModule = ModuleDefinition(
 enum DemoSwiftError: Error { case somethingWentWrong }
 
 @c(PyInit_demo)
-public func PyInit_demo() -> UnsafeMutableRawPointer? { demoModule.initialize() }
+public func PyInit_demo() -> UnsafeMutableRawPointer? { unsafe demoModule.initialize() }

@@ -19,7 +19,7 @@ private final class ResultBox: @unchecked Sendable {
 /// alive until the worker signals) and the result (a new reference the caller adopts).
 /// Only touched while attached. This is the one
 /// escape hatch the demo needs; it is not public API.
-private struct AttachedOnly: @unchecked Sendable {
+@safe private struct AttachedOnly: @unchecked Sendable {
     // SAFETY: see above; never released by the worker.
     let pointer: PyPointer
 }
@@ -28,18 +28,18 @@ private struct AttachedOnly: @unchecked Sendable {
 /// waits detached (holding the GIL while waiting would deadlock the worker).
 func callOnSwiftThread(_ fn: PyObjectRef, _ py: Python) throws -> PyObjectRef {
     let box = ResultBox()
-    let callable = AttachedOnly(pointer: fn.pointer)
+    let callable = unsafe AttachedOnly(pointer: fn.pointer)
     let interpreter = py.interpreter  // the worker enters THIS interpreter (maybe a subinterpreter)
     withExtendedLifetime(fn) {
         py.detach {
             DispatchQueue.global().async {
                 box.value = Result {
-                    try Python.attach(to: interpreter) { py in AttachedOnly(pointer: try py.call(PyBorrowedRef(callable.pointer)).newReference()) }
+                    try Python.attach(to: interpreter) { py in unsafe AttachedOnly(pointer: try py.call(PyBorrowedRef(callable.pointer)).newReference()) }
                 }
                 box.done.signal()
             }
             box.done.wait()
         }
     }
-    return PyObjectRef(owned: try box.value.get().pointer)
+    return unsafe PyObjectRef(owned: try box.value.get().pointer)
 }

@@ -74,7 +74,7 @@ struct CompressDictionary: FromPython, PythonLiteral {
     static let absent = CompressDictionary(bytes: nil)
     private init(bytes: [UInt8]?) { self.bytes = bytes }
     init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        bytes = try PyBuffer(object, py).withUnsafeBytes { Array($0) }
+        bytes = unsafe try PyBuffer(object, py).withUnsafeBytes { unsafe Array($0) }
     }
     var pythonRepr: String { "None" }
 }
@@ -92,7 +92,7 @@ struct DecompressDictionary: FromPython, PythonLiteral {
         } catch let error as PyException where error.kind == .typeError {
             throw PyException.typeError("zdict argument must support the buffer protocol")
         }
-        bytes = buffer.withUnsafeBytes { Array($0) }
+        bytes = unsafe buffer.withUnsafeBytes { unsafe Array($0) }
     }
     var pythonRepr: String { "b''" }
 }

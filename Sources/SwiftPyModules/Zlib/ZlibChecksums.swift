@@ -3,8 +3,8 @@ import Zlib
 
 /// `zlib.crc32` and `zlib.adler32`.
 enum ZlibChecksums {
-    static let crc32 = function("crc32", title: "CRC-32", start: 0) { Zlib.crc32($0, initial: $1) }
-    static let adler32 = function("adler32", title: "Adler-32", start: 1) { Zlib.adler32($0, initial: $1) }
+    static let crc32 = unsafe function("crc32", title: "CRC-32", start: 0) { unsafe Zlib.crc32($0, initial: $1) }
+    static let adler32 = unsafe function("adler32", title: "Adler-32", start: 1) { unsafe Zlib.adler32($0, initial: $1) }
 
     /// `name(data, value=start, /)` with CPython's docstring for the `title` checksum.
     private static func function(
@@ -23,7 +23,7 @@ enum ZlibChecksums {
                 """,
             [Parameter("data", .positionalOnly), Parameter("value", .positionalOnly, default: ChecksumStart(start))]
         ) { (py: Python, data: PyBuffer, value: ChecksumStart) throws -> UInt32 in
-            try checksum(py, data, value.value, kernel)
+            unsafe try checksum(py, data, value.value, kernel)
         }
     }
 
@@ -36,18 +36,18 @@ enum ZlibChecksums {
     ) throws -> UInt32 {
         let count = data.byteCount
         if count < Threshold.checksum {
-            return data.withUnsafeBytes { kernel($0, start) }
+            return unsafe data.withUnsafeBytes { unsafe kernel($0, start) }
         }
         if count < Threshold.interruptible {
-            return try data.detach(py) { span in span.withUnsafeBytes { kernel($0, start) } }
+            return try data.detach(py) { span in unsafe span.withUnsafeBytes { unsafe kernel($0, start) } }
         }
         return try data.detachInterruptibly(py) { span, interruption in
-            try span.withUnsafeBytes { input in
+            unsafe try span.withUnsafeBytes { input in
                 var value = start
                 var offset = 0
                 while offset < input.count {
                     let end = min(offset + Threshold.checksumPiece, input.count)
-                    value = kernel(UnsafeRawBufferPointer(rebasing: input[offset..<end]), value)
+                    value = unsafe kernel(UnsafeRawBufferPointer(rebasing: input[offset..<end]), value)
                     offset = end
                     try interruption.check()
                 }

@@ -59,7 +59,7 @@ enum ZlibCompressObject {
         let growth = ZlibInterpreter.outputGrowth(py)
         // Creating the stream allocates ~256 KiB and clears part of it: a few µs, GIL held.
         guard let dictionary = zdict.bytes else {
-            return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
+            return unsafe CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
                                                strategy: strategy, outputGrowth: growth, engine: engine.engine))
         }
         return CompressObject(try Deflater(level: level, method: method, wbits: wbits, memLevel: memLevel,
@@ -82,8 +82,8 @@ enum ZlibCompressObject {
                 """, [Parameter("data", .positionalOnly)]) {
                 (py: Python, this: CompressObject, data: PyBuffer) throws -> [UInt8] in
                 let deflater = this.deflater
-                return try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
-                    try deflater.compress($0, progress: $1)
+                return unsafe try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    unsafe try deflater.compress($0, progress: $1)
                 }
             },
             Method("flush", doc: """

@@ -30,7 +30,7 @@ enum ZlibDecompressObject {
     ) { (py: Python, wbits: Int32, zdict: DecompressDictionary) throws -> DecompressObject in
         let semantics = ZlibInterpreter.inflaterSemantics(py)
         guard let dictionary = zdict.bytes else {
-            return DecompressObject(try Inflater(wbits: wbits, semantics: semantics))
+            return unsafe DecompressObject(try Inflater(wbits: wbits, semantics: semantics))
         }
         return DecompressObject(try Inflater(wbits: wbits, zdict: dictionary, semantics: semantics))
     }
@@ -57,8 +57,8 @@ enum ZlibDecompressObject {
                 let inflater = this.inflater
                 let limit = maxLength.value
                 if limit < 0 { throw PyException.valueError(ZlibInterpreter.negativeMessage("max_length", py)) }
-                let output = try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
-                    try inflater.decompressedChunks($0, maxLength: limit, progress: $1)
+                let output = unsafe try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) {
+                    unsafe try inflater.decompressedChunks($0, maxLength: limit, progress: $1)
                 }
                 return try ZlibOutputBytes.bytes(output, py)
             },

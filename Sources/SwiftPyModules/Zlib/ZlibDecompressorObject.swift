@@ -17,7 +17,7 @@ struct ZlibDecompressorDictionary: FromPython, PythonLiteral {
     static let absent = ZlibDecompressorDictionary(bytes: nil)
     private init(bytes: [UInt8]?) { self.bytes = bytes }
     init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        bytes = try PyBuffer(object, py).withUnsafeBytes { Array($0) }
+        bytes = unsafe try PyBuffer(object, py).withUnsafeBytes { unsafe Array($0) }
     }
     var pythonRepr: String { "b''" }
 }
@@ -61,8 +61,8 @@ enum ZlibDecompressorType {
                 (py: Python, this: ZlibDecompressorObject, data: PyBuffer, maxLength: SSize) throws -> PyObjectRef in
                 let inflater = this.inflater
                 let limit = maxLength.value
-                let output = try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) { input, progress in
-                    try inflater.decompressedChunks(input, maxLength: limit, progress: progress)
+                let output = unsafe try this.calls.runInterruptibly(py, data, threshold: Threshold.stream) { input, progress in
+                    unsafe try inflater.decompressedChunks(input, maxLength: limit, progress: progress)
                 }
                 return try ZlibOutputBytes.bytes(output, py, memoryMessage: "Insufficient memory for buffer allocation")
             },

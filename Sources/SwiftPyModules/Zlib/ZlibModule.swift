@@ -74,4 +74,4 @@ let zlibModule = ModuleDefinition(
 )
 
 @c(PyInit_zlib)
-public func PyInit_zlib() -> UnsafeMutableRawPointer? { zlibModule.initialize() }
+public func PyInit_zlib() -> UnsafeMutableRawPointer? { unsafe zlibModule.initialize() }

@@ -47,10 +47,10 @@ enum ZlibOneShot {
         else { return nil }
         let written = try output.detachFilling(reading: data, py, if: count >= Threshold.compress) {
             input, memory, interruption in
-            try input.withUnsafeBytes { source in
-                try memory.withUnsafeMutableBytes { target in
+            unsafe try input.withUnsafeBytes { source in
+                unsafe try memory.withUnsafeMutableBytes { target in
                     try withProgress({ try interruption.check() }) { check in
-                        try Zlib.compress(source, level: level, wbits: wbits, engine: engine, into: target,
+                        unsafe try Zlib.compress(source, level: level, wbits: wbits, engine: engine, into: target,
                                           progress: count >= Threshold.interruptible ? check : nil)
                     }
                 }
@@ -68,17 +68,17 @@ enum ZlibOneShot {
         let growth = ZlibInterpreter.outputGrowth(py)
         if count >= Threshold.interruptible {
             return try data.detachInterruptibly(py) { span, interruption in
-                try span.withUnsafeBytes { input in
+                unsafe try span.withUnsafeBytes { input in
                     try withProgress({ try interruption.check() }) { check in
-                        try Zlib.compress(input, level: level, wbits: wbits, engine: choice, outputGrowth: growth,
+                        unsafe try Zlib.compress(input, level: level, wbits: wbits, engine: choice, outputGrowth: growth,
                                           progress: check)
                     }
                 }
             }
         }
         return try data.detach(py, if: count >= Threshold.compress) { span in
-            try span.withUnsafeBytes {
-                try Zlib.compress($0, level: level, wbits: wbits, engine: choice, outputGrowth: growth)
+            unsafe try span.withUnsafeBytes {
+                unsafe try Zlib.compress($0, level: level, wbits: wbits, engine: choice, outputGrowth: growth)
             }
         }
     }
@@ -105,17 +105,17 @@ enum ZlibOneShot {
         // The output lands in the result bytes object itself, written once: each step runs
         // detached (output can be ~1000x the input, so every step polls for Ctrl-C), and
         // between steps, with the GIL, the object grows (realloc: pages move, bytes don't).
-        let job = try data.withUnsafeBytes { try Decompression(input: $0, wbits: wbits, bufferSize: bufferSize) }
+        let job = unsafe try data.withUnsafeBytes { unsafe try Decompression(input: $0, wbits: wbits, bufferSize: bufferSize) }
         var output = try outputAllocation(outputBufferMemoryMessage) {
             try PyBytesBuilder(capacity: job.initialCapacity, py)
         }
         while true {
             let step = try output.detachFilling(reading: data, py, if: count >= Threshold.decompress) {
                 input, memory, interruption in
-                try input.withUnsafeBytes { source in
-                    try memory.withUnsafeMutableBytes { target in
+                unsafe try input.withUnsafeBytes { source in
+                    unsafe try memory.withUnsafeMutableBytes { target in
                         try withProgress({ try interruption.check() }) { check in
-                            try job.step(source, into: target, progress: check)
+                            unsafe try job.step(source, into: target, progress: check)
                         }
                     }
                 }

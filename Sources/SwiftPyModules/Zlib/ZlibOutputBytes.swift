@@ -14,7 +14,7 @@ enum ZlibOutputBytes {
     {
         let builder = try outputAllocation(memoryMessage) { try PyBytesBuilder(capacity: output.count, py) }
         try builder.detachFilling(py, if: output.count >= detachedCopy) { memory in
-            memory.withUnsafeMutableBytes { output.write(into: $0) }
+            unsafe memory.withUnsafeMutableBytes { unsafe output.write(into: $0) }
         }
         return try builder.finish(count: output.count, py)
     }

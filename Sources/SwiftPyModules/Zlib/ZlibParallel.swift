@@ -57,9 +57,9 @@ enum ZlibParallel {
         let workers = data.byteCount <= block ? 1 : threadCount
         let release = data.byteCount >= Threshold.compress
         let stream = try data.detachInterruptibly(py, if: release) { span, interruption in
-            try span.withUnsafeBytes { input in
+            unsafe try span.withUnsafeBytes { input in
                 try withProgress({ try interruption.check() }) { check in
-                    try Zlib.parallelCompressBlocks(input, level: level, wbits: wbits, threads: workers,
+                    unsafe try Zlib.parallelCompressBlocks(input, level: level, wbits: wbits, threads: workers,
                                                     blockSize: block, engine: choice, progress: check)
                 }
             }
@@ -71,7 +71,7 @@ enum ZlibParallel {
             try PyBytesBuilder(capacity: stream.count, py)
         }
         try output.detachFilling(py, if: release) { memory in
-            memory.withUnsafeMutableBytes { stream.write(into: $0) }
+            unsafe memory.withUnsafeMutableBytes { unsafe stream.write(into: $0) }
         }
         return try output.finish(count: stream.count, py)
     }

@@ -41,8 +41,8 @@ struct StreamCalls: ~Copyable, Sendable {
         let busy = active.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue > 0
         defer { active.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
         return try data.detachInterruptibly(py, if: busy || data.byteCount >= threshold) { span, interruption in
-            try span.withUnsafeBytes { input in
-                try withProgress({ try interruption.check() }) { try body(input, $0) }
+            unsafe try span.withUnsafeBytes { input in
+                try withProgress({ try interruption.check() }) { unsafe try body(input, $0) }
             }
         }
     }

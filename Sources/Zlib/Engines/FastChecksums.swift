@@ -12,7 +12,7 @@ let fastChecksumMinimum = 64
 func isalCRC32(_ input: UnsafeRawBufferPointer, initial: UInt32) -> UInt32 {
     guard let base = input.baseAddress else { return initial }
     // SAFETY: ISA-L reads exactly `input.count` bytes from `base`.
-    return crc32_gzip_refl(initial, base.assumingMemoryBound(to: UInt8.self), UInt64(input.count))
+    return unsafe crc32_gzip_refl(initial, base.assumingMemoryBound(to: UInt8.self), UInt64(input.count))
 }
 
 /// Adler-32 by libdeflate (vectorised, ~10× zlib 1.2.13 here); the same function as zlib's
@@ -21,7 +21,7 @@ func isalCRC32(_ input: UnsafeRawBufferPointer, initial: UInt32) -> UInt32 {
 func libdeflateAdler32(_ input: UnsafeRawBufferPointer, initial: UInt32) -> UInt32 {
     guard let base = input.baseAddress else { return initial }
     // SAFETY: libdeflate reads exactly `input.count` bytes from `base`.
-    return libdeflate_adler32(initial, base, input.count)
+    return unsafe libdeflate_adler32(initial, base, input.count)
 }
 
 /// The engines' versions, for `swiftpy.zlib.ENGINES`.

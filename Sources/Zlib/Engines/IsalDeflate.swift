@@ -9,7 +9,7 @@ extension isal_zstream: OutputWindow {}
 /// `@unchecked Sendable`, as ``ZStream``: an ISA-L stream has no thread affinity, so its
 /// one owner may move to another thread; it is never shared except inside a `Mutex`
 /// (``IsalStreamDeflater``), touched only while that is held.
-final class IsalDeflater: @unchecked Sendable {
+@safe final class IsalDeflater: @unchecked Sendable {
     private let stream: UnsafeMutablePointer<isal_zstream>
     private let levelBuffer: UnsafeMutableRawBufferPointer
 
@@ -18,16 +18,16 @@ final class IsalDeflater: @unchecked Sendable {
         let size = Int(swiftpy_isal_level1_buffer_size())
         // malloc, not Swift's allocator: this runs on parallelCompress's workers, where a
         // failed allocation must throw (MemoryError), not trap.
-        guard let memory = mallocBytes(size, alignment: 64) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
-        levelBuffer = UnsafeMutableRawBufferPointer(start: memory, count: size)
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: isal_zstream())
+        guard let memory = unsafe mallocBytes(size, alignment: 64) else { throw ZlibError.outOfMemory("Out of memory while compressing data") }
+        unsafe levelBuffer = unsafe UnsafeMutableRawBufferPointer(start: memory, count: size)
+        unsafe stream = .allocate(capacity: 1)
+        unsafe stream.initialize(to: isal_zstream())
     }
 
     deinit {
-        stream.deinitialize(count: 1)
-        stream.deallocate()
-        freeBytes(levelBuffer.baseAddress)
+        unsafe stream.deinitialize(count: 1)
+        unsafe stream.deallocate()
+        unsafe freeBytes(levelBuffer.baseAddress)
     }
 
     /// Deflates `input` at level 1 into `format`'s container: a whole stream when `last`,
@@ -41,7 +41,7 @@ final class IsalDeflater: @unchecked Sendable {
     ) throws -> [UInt8] {
         var ticker = ProgressTicker(progress)
         var output = OutputCollector(initialCapacity: max(initialCapacity, 64), pieceLimit: ticker.pieceLimit)
-        try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
+        unsafe try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
         return try output.finish()
     }
 
@@ -52,8 +52,8 @@ final class IsalDeflater: @unchecked Sendable {
         progress: (() throws -> Void)? = nil
     ) throws -> Int? {
         var ticker = ProgressTicker(progress)
-        var sink = FixedOutput(output, pieceLimit: ticker.pieceLimit)
-        try deflate(input, format: format, dictionary: nil, last: true, into: &sink, ticker: &ticker)
+        var sink = unsafe FixedOutput(output, pieceLimit: ticker.pieceLimit)
+        unsafe try deflate(input, format: format, dictionary: nil, last: true, into: &sink, ticker: &ticker)
         return sink.overflowed ? nil : sink.count
     }
 
@@ -65,7 +65,7 @@ final class IsalDeflater: @unchecked Sendable {
     ) throws -> MallocBytes {
         var ticker = ProgressTicker(nil)
         var output = try MallocOutput(initialCapacity: initialCapacity, memoryMessage: "Out of memory while compressing data")
-        try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
+        unsafe try deflate(input, format: format, dictionary: dictionary, last: last, into: &output, ticker: &ticker)
         return output.finish()
     }
 
@@ -73,8 +73,8 @@ final class IsalDeflater: @unchecked Sendable {
         _ input: UnsafeRawBufferPointer, format: FastFormat, dictionary: UnsafeRawBufferPointer?, last: Bool,
         into output: inout Sink, ticker: inout ProgressTicker
     ) throws {
-        try start(format: format, dictionary: dictionary)
-        try run(input, ending: last ? .finish : .sync, into: &output, ticker: &ticker)
+        unsafe try start(format: format, dictionary: dictionary)
+        unsafe try run(input, ending: last ? .finish : .sync, into: &output, ticker: &ticker)
     }
 
     /// How a ``run(_:ending:into:ticker:)`` ends once all its input is in.
@@ -93,21 +93,21 @@ final class IsalDeflater: @unchecked Sendable {
     /// most its last 32 KiB are used).
     /// The corresponding C functions are `isal_deflate_init` and `isal_deflate_set_dict`.
     func start(format: FastFormat, dictionary: UnsafeRawBufferPointer?) throws {
-        let s = stream
-        isal_deflate_init(s)
-        s.pointee.level = 1
-        s.pointee.level_buf = levelBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        s.pointee.level_buf_size = UInt32(levelBuffer.count)
+        let s = unsafe stream
+        unsafe isal_deflate_init(s)
+        unsafe s.pointee.level = 1
+        unsafe s.pointee.level_buf = unsafe levelBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        unsafe s.pointee.level_buf_size = unsafe UInt32(levelBuffer.count)
         let wrapper: Int32 = switch format {
         case .zlib: IGZIP_ZLIB
         case .gzip: IGZIP_GZIP
         case .raw: IGZIP_DEFLATE
         }
-        s.pointee.gzip_flag = UInt16(wrapper)
-        if let dictionary, let base = dictionary.baseAddress, !dictionary.isEmpty {
+        unsafe s.pointee.gzip_flag = UInt16(wrapper)
+        if let dictionary = unsafe dictionary, let base = dictionary.baseAddress, unsafe !dictionary.isEmpty {
             let tail = min(dictionary.count, 1 << 15)
             // SAFETY: ISA-L copies the dictionary into its history before returning.
-            let code = isal_deflate_set_dict(
+            let code = unsafe isal_deflate_set_dict(
                 s, UnsafeMutablePointer(mutating: (base + dictionary.count - tail).assumingMemoryBound(to: UInt8.self)),
                 UInt32(tail))
             if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
@@ -121,12 +121,12 @@ final class IsalDeflater: @unchecked Sendable {
     func run<Sink: OutputSink & ~Copyable>(
         _ input: UnsafeRawBufferPointer, ending: Ending, into output: inout Sink, ticker: inout ProgressTicker
     ) throws {
-        let s = stream
+        let s = unsafe stream
         let pieceLimit = ticker.pieceLimit
         var fed = 0
         defer {
-            s.pointee.next_in = nil
-            s.pointee.avail_in = 0
+            unsafe s.pointee.next_in = nil
+            unsafe s.pointee.avail_in = 0
         }
         let flush = switch ending {
         case .sync: SYNC_FLUSH
@@ -134,32 +134,32 @@ final class IsalDeflater: @unchecked Sendable {
         case .none, .finish: NO_FLUSH
         }
         var produced: UInt = 0
-        _ = try output.fill(s) {
+        _ = unsafe try output.fill(s) {
             while true {
-                if s.pointee.avail_in == 0 && fed < input.count, let base = input.baseAddress {
+                if unsafe s.pointee.avail_in == 0 && fed < input.count, let base = input.baseAddress {
                     let piece = min(input.count - fed, pieceLimit)
                     // SAFETY: ISA-L only reads through next_in; [fed, fed + piece) is inside
                     // `input`, and next_in is cleared (defer) before `input` can go away.
-                    s.pointee.next_in = UnsafeMutablePointer(mutating: (base + fed).assumingMemoryBound(to: UInt8.self))
-                    s.pointee.avail_in = UInt32(piece)
+                    unsafe s.pointee.next_in = unsafe UnsafeMutablePointer(mutating: (base + fed).assumingMemoryBound(to: UInt8.self))
+                    unsafe s.pointee.avail_in = UInt32(piece)
                     fed += piece
                 }
                 let allGiven = fed == input.count
-                s.pointee.end_of_stream = ending == .finish && allGiven ? 1 : 0
-                s.pointee.flush = UInt16(allGiven ? flush : NO_FLUSH)
-                let before = s.pointee.avail_out
-                let code = isal_deflate(s)
+                unsafe s.pointee.end_of_stream = ending == .finish && allGiven ? 1 : 0
+                unsafe s.pointee.flush = UInt16(allGiven ? flush : NO_FLUSH)
+                let before = unsafe s.pointee.avail_out
+                let code = unsafe isal_deflate(s)
                 if code != COMP_OK { throw ZlibError(kind: .zlib, code: code, message: "Error \(code) while compressing data") }
-                produced &+= UInt(before - s.pointee.avail_out)
-                try ticker.tick(count: UInt(s.pointee.total_in) &+ produced)
-                if s.pointee.avail_out == 0 { return true }
+                unsafe produced &+= UInt(before - s.pointee.avail_out)
+                unsafe try ticker.tick(count: UInt(s.pointee.total_in) &+ produced)
+                if unsafe s.pointee.avail_out == 0 { return true }
                 // Room left with all input in: a flush is complete (ISA-L's documented
                 // test), and the final block once the stream reports its end.
-                if allGiven && s.pointee.avail_in == 0 && (ending != .finish || swiftpy_isal_deflate_ended(s) != 0) {
+                if unsafe allGiven && s.pointee.avail_in == 0 && (ending != .finish || swiftpy_isal_deflate_ended(s) != 0) {
                     return false
                 }
             }
         }
-        s.pointee.flush = UInt16(NO_FLUSH)
+        unsafe s.pointee.flush = UInt16(NO_FLUSH)
     }
 }

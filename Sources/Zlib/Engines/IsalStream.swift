@@ -43,14 +43,14 @@ final class IsalStreamDeflater: Sendable {
     /// - Throws: `MemoryError`-kind ``ZlibError`` when ISA-L's buffers cannot be allocated.
     convenience init(format: FastFormat) throws {
         let engine = try IsalDeflater()
-        try engine.start(format: .raw, dictionary: nil)
+        unsafe try engine.start(format: .raw, dictionary: nil)
         self.init(state: State(engine: engine, format: format, check: format == .zlib ? 1 : 0))
     }
 
     /// `Compress.compress(data)`.
     func compress(_ input: UnsafeRawBufferPointer, progress: (() throws -> Void)?) throws -> [UInt8] {
         try state.withLock { state throws -> [UInt8] in
-            try Self.step(&state, input, ending: .none, operation: .compressing, progress: progress)
+            unsafe try Self.step(&state, input, ending: .none, operation: .compressing, progress: progress)
         }
     }
 
@@ -67,7 +67,7 @@ final class IsalStreamDeflater: Sendable {
         default: throw ZlibError(code: Z_STREAM_ERROR, operation: .flushing, zlibMessage: nil)
         }
         return try state.withLock { state throws -> [UInt8] in
-            try Self.step(&state, UnsafeRawBufferPointer(start: nil, count: 0), ending: ending, operation: .flushing,
+            unsafe try Self.step(&state, UnsafeRawBufferPointer(start: nil, count: 0), ending: ending, operation: .flushing,
                           progress: progress)
         }
     }
@@ -77,11 +77,11 @@ final class IsalStreamDeflater: Sendable {
     func copyStream() throws -> IsalStreamDeflater {
         try state.withLock { state throws -> IsalStreamDeflater in
             guard state.engine != nil else { throw ZlibError.inconsistentStreamState }
-            let flushed = try Self.step(&state, UnsafeRawBufferPointer(start: nil, count: 0), ending: .sync,
+            let flushed = unsafe try Self.step(&state, UnsafeRawBufferPointer(start: nil, count: 0), ending: .sync,
                                         operation: .copyingCompressor, progress: nil)
             state.pending = flushed
             let engine = try IsalDeflater()
-            try state.history.withUnsafeBytes { try engine.start(format: .raw, dictionary: $0) }
+            unsafe try state.history.withUnsafeBytes { unsafe try engine.start(format: .raw, dictionary: $0) }
             return IsalStreamDeflater(state: State(
                 engine: engine, format: state.format, headerWritten: state.headerWritten, check: state.check,
                 length: state.length, history: state.history, pending: flushed))
@@ -104,14 +104,14 @@ final class IsalStreamDeflater: Sendable {
         var ticker = ProgressTicker(progress)
         var body = OutputCollector(initialCapacity: max(input.count / 2, 64), pieceLimit: ticker.pieceLimit)
         body.memoryMessage = "Out of memory while compressing data"
-        try engine.run(input, ending: ending, into: &body, ticker: &ticker)
+        unsafe try engine.run(input, ending: ending, into: &body, ticker: &ticker)
         state.check = switch state.format {
-        case .zlib: adler32(input, initial: state.check)
-        case .gzip: crc32(input, initial: state.check)
+        case .zlib: unsafe adler32(input, initial: state.check)
+        case .gzip: unsafe crc32(input, initial: state.check)
         case .raw: 0
         }
         state.length &+= UInt32(truncatingIfNeeded: input.count)
-        remember(&state.history, input)
+        unsafe remember(&state.history, input)
         var output = state.pending
         state.pending = []
         if !state.headerWritten {
@@ -130,10 +130,10 @@ final class IsalStreamDeflater: Sendable {
     /// Keeps at least the last 32 KiB of everything given to `history`.
     private static func remember(_ history: inout [UInt8], _ input: UnsafeRawBufferPointer) {
         if input.count >= window {
-            history = Array(input.suffix(window))
+            history = unsafe Array(input.suffix(window))
             return
         }
-        history += input
+        unsafe history += input
         if history.count >= 2 * window { history.removeFirst(history.count - window) }
     }
 

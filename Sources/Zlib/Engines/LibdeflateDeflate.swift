@@ -39,16 +39,16 @@ func libdeflateCompress(
 ) throws -> Int? {
     guard let bound = libdeflateOutputBound(input.count, format: format), output.count >= bound else { return nil }
     guard let progress, input.count >= libdeflateOffThreadThreshold(level: level) else {
-        return try libdeflateCompressNow(input, level: level, format: format, into: output)
+        return unsafe try libdeflateCompressNow(input, level: level, format: format, into: output)
     }
     let memoryMessage = "Out of memory while compressing data"
-    guard let copy = MallocBytes(copying: input) else { throw ZlibError.outOfMemory(memoryMessage) }
+    guard let copy = unsafe MallocBytes(copying: input) else { throw ZlibError.outOfMemory(memoryMessage) }
     let (compressed, written) = try runOffThread({
         guard let target = MallocBytes(capacity: bound) else { throw ZlibError.outOfMemory(memoryMessage) }
-        return (target, try libdeflateCompressNow(copy.bytes, level: level, format: format, into: target.mutableBytes))
+        return unsafe (target, try libdeflateCompressNow(copy.bytes, level: level, format: format, into: target.mutableBytes))
     }, poll: progress)
     // written <= bound <= output.count.
-    output.copyMemory(from: UnsafeRawBufferPointer(rebasing: compressed.bytes[..<written]))
+    unsafe output.copyMemory(from: UnsafeRawBufferPointer(rebasing: compressed.bytes[..<written]))
     return written
 }
 
@@ -59,8 +59,8 @@ func libdeflateCompress(
     let memoryMessage = "Out of memory while compressing data"
     guard let bound = libdeflateOutputBound(input.count, format: format) else { throw ZlibError.outOfMemory(memoryMessage) }
     try ensureAllocatable(bound, memoryMessage)
-    return try [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buffer, initialized in
-        initialized = try libdeflateCompress(
+    return unsafe try [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buffer, initialized in
+        initialized = unsafe try libdeflateCompress(
             input, level: level, format: format, into: UnsafeMutableRawBufferPointer(buffer), progress: progress) ?? 0
     }
 }
@@ -69,15 +69,15 @@ func libdeflateCompress(
 private func libdeflateCompressNow(
     _ input: UnsafeRawBufferPointer, level: Int32, format: FastFormat, into output: UnsafeMutableRawBufferPointer
 ) throws -> Int {
-    guard let compressor = libdeflate_alloc_compressor(level) else {
+    guard let compressor = unsafe libdeflate_alloc_compressor(level) else {
         throw ZlibError.outOfMemory("Out of memory while compressing data")
     }
-    defer { libdeflate_free_compressor(compressor) }
+    defer { unsafe libdeflate_free_compressor(compressor) }
     // SAFETY: libdeflate reads `input` and writes at most `output.count` bytes of `output`.
     let written = switch format {
-    case .zlib: libdeflate_zlib_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
-    case .gzip: libdeflate_gzip_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
-    case .raw: libdeflate_deflate_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+    case .zlib: unsafe libdeflate_zlib_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+    case .gzip: unsafe libdeflate_gzip_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+    case .raw: unsafe libdeflate_deflate_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
     }
     // The bound always fits; 0 would mean libdeflate broke its own promise.
     guard written > 0 else { throw ZlibError(kind: .zlib, message: "Error -2 while compressing data: libdeflate failed") }

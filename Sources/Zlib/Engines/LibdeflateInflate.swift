@@ -17,19 +17,19 @@ enum LibdeflateFormat {
         case 15: self = .zlib
         case 31: self = .gzip
         case -15: self = .raw
-        case 47: self = input.count >= 2 && input[0] == 0x1f && input[1] == 0x8b ? .gzip : .zlib
+        case 47: self = unsafe input.count >= 2 && input[0] == 0x1f && input[1] == 0x8b ? .gzip : .zlib
         default: return nil
         }
         switch self {
         case .zlib:
             // RFC 1950 header as zlib's inflate checks it: CM 8, CINFO <= 7, FCHECK, no FDICT.
             guard input.count >= 2 else { return nil }
-            let cmf = input[0], flg = input[1]
+            let cmf = unsafe input[0], flg = unsafe input[1]
             guard cmf & 0x0F == 8, cmf >> 4 <= 7, (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0, flg & 0x20 == 0
             else { return nil }
         case .gzip:
             // ID1 ID2 CM FLG: no FHCRC and no reserved flags.
-            guard input.count >= 4, input[0] == 0x1f, input[1] == 0x8b, input[2] == 8, input[3] & 0xE2 == 0
+            guard input.count >= 4, unsafe input[0] == 0x1f, unsafe input[1] == 0x8b, unsafe input[2] == 8, unsafe input[3] & 0xE2 == 0
             else { return nil }
         case .raw:
             break
@@ -55,20 +55,20 @@ enum LibdeflateOutcome {
 func libdeflateDecompress(
     _ input: UnsafeRawBufferPointer, format: LibdeflateFormat, into output: UnsafeMutableRawBufferPointer
 ) -> LibdeflateOutcome {
-    guard let inputBase = input.baseAddress, let decompressor = libdeflate_alloc_decompressor() else { return .failed }
-    defer { libdeflate_free_decompressor(decompressor) }
+    guard let inputBase = input.baseAddress, let decompressor = unsafe libdeflate_alloc_decompressor() else { return .failed }
+    defer { unsafe libdeflate_free_decompressor(decompressor) }
     var consumed = 0
     var produced = 0
     // SAFETY: libdeflate reads `input` and writes at most `output.count` bytes of `output`.
     let result = switch format {
     case .zlib:
-        libdeflate_zlib_decompress_ex(
+        unsafe libdeflate_zlib_decompress_ex(
             decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
     case .gzip:
-        libdeflate_gzip_decompress_ex(
+        unsafe libdeflate_gzip_decompress_ex(
             decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
     case .raw:
-        libdeflate_deflate_decompress_ex(
+        unsafe libdeflate_deflate_decompress_ex(
             decompressor, inputBase, input.count, output.baseAddress, output.count, &consumed, &produced)
     }
     switch result {

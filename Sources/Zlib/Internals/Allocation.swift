@@ -16,8 +16,8 @@ import Darwin
 /// address-space limit aborted the interpreter instead of raising `MemoryError`).
 @_optimize(none)
 func canAllocate(_ byteCount: Int) -> Bool {
-    guard let probe = malloc(byteCount) else { return false }
-    free(probe)
+    guard let probe = unsafe malloc(byteCount) else { return false }
+    unsafe free(probe)
     return true
 }
 
@@ -31,12 +31,12 @@ func canAllocate(_ byteCount: Int) -> Bool {
 ///
 /// `@unchecked Sendable`: the memory is owned by this object alone and is never written
 /// after `MallocOutput.finish` hands it over.
-final class MallocBytes: @unchecked Sendable {
+@safe final class MallocBytes: @unchecked Sendable {
     let base: UnsafeMutableRawPointer?
     let count: Int
 
     init(base: UnsafeMutableRawPointer?, count: Int) {
-        self.base = base
+        unsafe self.base = unsafe base
         self.count = count
     }
 
@@ -46,37 +46,37 @@ final class MallocBytes: @unchecked Sendable {
     /// libdeflate's off-thread compression makes on the caller's thread pushed Ctrl-C
     /// past 100 ms (0.117 s) when it ran after other large tests.
     convenience init?(capacity: Int) {
-        guard let memory = mallocBytes(capacity) else { return nil }
-        self.init(base: memory, count: capacity)
+        guard let memory = unsafe mallocBytes(capacity) else { return nil }
+        unsafe self.init(base: memory, count: capacity)
     }
 
     /// A copy of `source`, or nil when the memory is not there.
     convenience init?(copying source: UnsafeRawBufferPointer) {
         self.init(capacity: source.count)
-        mutableBytes.copyMemory(from: source)
+        unsafe mutableBytes.copyMemory(from: source)
     }
 
-    deinit { free(base) }
+    deinit { unsafe free(base) }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    var bytes: UnsafeRawBufferPointer { unsafe UnsafeRawBufferPointer(start: base, count: count) }
 
     /// The memory for the owner to fill before handing the object on (after that it is
     /// only read, as `Sendable` requires).
-    var mutableBytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: count) }
+    var mutableBytes: UnsafeMutableRawBufferPointer { unsafe UnsafeMutableRawBufferPointer(start: base, count: count) }
 }
 
 /// `malloc` (`posix_memalign` for an `alignment` above malloc's), or nil (never a trap)
 /// when the memory is not there. Free with ``freeBytes(_:)``.
 func mallocBytes(_ byteCount: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
-    guard alignment > 16 else { return malloc(max(1, byteCount)) }
+    guard alignment > 16 else { return unsafe malloc(max(1, byteCount)) }
     var memory: UnsafeMutableRawPointer?
-    return posix_memalign(&memory, alignment, max(1, byteCount)) == 0 ? memory : nil
+    return unsafe posix_memalign(&memory, alignment, max(1, byteCount)) == 0 ? memory : nil
 }
 
 /// `realloc`; nil when it fails, in which case `pointer` is still valid (and still owned).
 func reallocBytes(_ pointer: UnsafeMutableRawPointer?, _ byteCount: Int) -> UnsafeMutableRawPointer? {
-    realloc(pointer, max(1, byteCount))
+    unsafe realloc(pointer, max(1, byteCount))
 }
 
 /// `free`.
-func freeBytes(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }
+func freeBytes(_ pointer: UnsafeMutableRawPointer?) { unsafe free(pointer) }

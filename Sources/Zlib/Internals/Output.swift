@@ -111,8 +111,8 @@ struct OutputCollector: ~Copyable, OutputSink {
         _ body: () throws -> Bool
     ) throws -> Bool {
         defer {
-            stream.pointee.next_out = nil
-            stream.pointee.avail_out = 0
+            unsafe stream.pointee.next_out = nil
+            unsafe stream.pointee.avail_out = 0
         }
         while true {
             let room = limit - count
@@ -121,7 +121,7 @@ struct OutputCollector: ~Copyable, OutputSink {
             try ensureAllocatable(capacity, memoryMessage)
             var wantsMore = false
             var failure: (any Error)?
-            let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            let chunk = unsafe [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
                 guard let base = buffer.baseAddress else { return }
                 var written = 0
                 repeat {
@@ -130,14 +130,14 @@ struct OutputCollector: ~Copyable, OutputSink {
                     // uninitialised capacity of `chunk`, which zlib fills in place; the
                     // bytes it reports as written become the array's initialised prefix.
                     // next_out is cleared (defer above) before the array can move or die.
-                    stream.pointee.next_out = base + written
-                    stream.pointee.avail_out = UInt32(piece)
+                    unsafe stream.pointee.next_out = unsafe base + written
+                    unsafe stream.pointee.avail_out = UInt32(piece)
                     do {
                         wantsMore = try body()
                     } catch {
                         failure = error
                     }
-                    written += piece - Int(stream.pointee.avail_out)
+                    unsafe written += piece - Int(stream.pointee.avail_out)
                 } while failure == nil && wantsMore && written < capacity
                 initialized = written
             }
@@ -181,7 +181,7 @@ public struct OutputChunks: Sendable {
         precondition(output.count >= count, "OutputChunks.write: \(output.count) bytes for \(count)")
         var offset = 0
         for chunk in chunks {
-            chunk.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: output[offset...]).copyMemory(from: $0) }
+            unsafe chunk.withUnsafeBytes { unsafe UnsafeMutableRawBufferPointer(rebasing: output[offset...]).copyMemory(from: $0) }
             offset += chunk.count
         }
     }
@@ -190,8 +190,8 @@ public struct OutputChunks: Sendable {
     func joined(memoryMessage: String = outputBufferMessage) throws(ZlibError) -> [UInt8] {
         if chunks.count <= 1 { return chunks.first ?? [] }
         try ensureAllocatable(count, memoryMessage)
-        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            write(into: UnsafeMutableRawBufferPointer(buffer))
+        return unsafe [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            unsafe write(into: UnsafeMutableRawBufferPointer(buffer))
             initialized = count
         }
     }
@@ -200,7 +200,7 @@ public struct OutputChunks: Sendable {
 /// Output written into ONE `malloc` buffer, grown with `realloc` and shrunk to fit at the
 /// end: for code on worker threads, where no allocation may trap (see ``MallocBytes``).
 /// Every allocation failure throws `MemoryError`-kind ``ZlibError`` with `memoryMessage`.
-struct MallocOutput: ~Copyable, OutputSink {
+@safe struct MallocOutput: ~Copyable, OutputSink {
     private var base: UnsafeMutableRawPointer?
     private var capacity: Int
     private(set) var count = 0
@@ -211,34 +211,34 @@ struct MallocOutput: ~Copyable, OutputSink {
         capacity = max(64, initialCapacity)
         self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
         self.memoryMessage = memoryMessage
-        guard let memory = mallocBytes(capacity) else { throw .outOfMemory(memoryMessage) }
-        base = memory
+        guard let memory = unsafe mallocBytes(capacity) else { throw .outOfMemory(memoryMessage) }
+        unsafe base = unsafe memory
     }
 
-    deinit { freeBytes(base) }
+    deinit { unsafe freeBytes(base) }
 
     mutating func fill<Stream: OutputWindow>(
         _ stream: UnsafeMutablePointer<Stream>, _ body: () throws -> Bool
     ) throws -> Bool {
-        var (base, capacity, count) = (self.base, self.capacity, self.count)
-        defer { (self.base, self.capacity, self.count) = (base, capacity, count) }
-        return try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
+        var (base, capacity, count) = unsafe (self.base, self.capacity, self.count)
+        defer { unsafe (self.base, self.capacity, self.count) = unsafe (base, capacity, count) }
+        return unsafe try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
             if used == capacity {
                 let grown = capacity + max(capacity, 64)
-                guard let memory = reallocBytes(base, grown) else { throw ZlibError.outOfMemory(memoryMessage) }
-                (base, capacity) = (memory, grown)
+                guard let memory = unsafe reallocBytes(base, grown) else { throw ZlibError.outOfMemory(memoryMessage) }
+                unsafe (base, capacity) = unsafe (memory, grown)
             }
             // SAFETY: `base` owns `capacity` bytes; `fillPieces` installs a new window after
             // each growth (the engine never sees the old one) and clears it before the free.
-            return UnsafeMutableRawBufferPointer(start: base.map { $0 + used }, count: capacity - used)
+            return unsafe UnsafeMutableRawBufferPointer(start: base.map { unsafe $0 + used }, count: capacity - used)
         }, body)
     }
 
     /// The output, shrunk to its size (kept as it is if the shrinking `realloc` fails).
     consuming func finish() -> MallocBytes {
-        let memory = reallocBytes(base, count) ?? base
-        base = nil
-        return MallocBytes(base: memory, count: count)
+        let memory = unsafe reallocBytes(base, count) ?? base
+        unsafe base = nil
+        return unsafe MallocBytes(base: memory, count: count)
     }
 }
 
@@ -246,14 +246,14 @@ struct MallocOutput: ~Copyable, OutputSink {
 /// growth: when the space runs out while the engine still has output to write (also when
 /// a stream fills it exactly: the engine asks for room once more to finish),
 /// ``overflowed`` is set and the caller takes a growing sink instead.
-struct FixedOutput: ~Copyable, OutputSink {
+@safe struct FixedOutput: ~Copyable, OutputSink {
     private let memory: UnsafeMutableRawBufferPointer
     private(set) var count = 0
     private(set) var overflowed = false
     let pieceLimit: Int
 
     init(_ memory: UnsafeMutableRawBufferPointer, pieceLimit: Int = Int(UInt32.max)) {
-        self.memory = memory
+        unsafe self.memory = unsafe memory
         self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
     }
 
@@ -262,9 +262,9 @@ struct FixedOutput: ~Copyable, OutputSink {
     ) throws -> Bool {
         var count = self.count
         defer { self.count = count }
-        let memory = self.memory
-        let full = try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
-            used < memory.count ? UnsafeMutableRawBufferPointer(rebasing: memory[used...]) : nil
+        let memory = unsafe self.memory
+        let full = unsafe try fillPieces(stream, count: &count, pieceLimit: pieceLimit, space: { used in
+            unsafe used < memory.count ? UnsafeMutableRawBufferPointer(rebasing: memory[used...]) : nil
         }, body)
         if full { overflowed = true }
         return full
@@ -282,18 +282,18 @@ private func fillPieces<Stream: OutputWindow>(
     space: (_ count: Int) throws -> UnsafeMutableRawBufferPointer?, _ body: () throws -> Bool
 ) throws -> Bool {
     defer {
-        stream.pointee.next_out = nil
-        stream.pointee.avail_out = 0
+        unsafe stream.pointee.next_out = nil
+        unsafe stream.pointee.avail_out = 0
     }
     while true {
-        guard let free = try space(count), let base = free.baseAddress, !free.isEmpty else { return true }
+        guard let free = unsafe try space(count), let base = free.baseAddress, unsafe !free.isEmpty else { return true }
         let piece = min(free.count, pieceLimit)
         // SAFETY: [base, base + piece) lies inside the memory `space` lent; next_out is
         // cleared (defer above) before that memory can move or go away.
-        stream.pointee.next_out = base.assumingMemoryBound(to: UInt8.self)
-        stream.pointee.avail_out = UInt32(piece)
+        unsafe stream.pointee.next_out = unsafe base.assumingMemoryBound(to: UInt8.self)
+        unsafe stream.pointee.avail_out = UInt32(piece)
         let wantsMore = try body()
-        count += piece - Int(stream.pointee.avail_out)
+        unsafe count += piece - Int(stream.pointee.avail_out)
         if !wantsMore { return false }
     }
 }

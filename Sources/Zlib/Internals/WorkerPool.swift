@@ -23,24 +23,24 @@ private final class ThreadBody: Sendable {
 /// that Swift concurrency also runs on (on Linux), so a caller blocking on a pool thread
 /// while its workers wait for a pool thread could deadlock. A thread of our own always runs.
 private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    let context = unsafe Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     #if canImport(Darwin)
     var thread: pthread_t?
     #else
     var thread = pthread_t()
     #endif
-    let code = pthread_create(&thread, nil, { raw in
+    let code = unsafe pthread_create(&thread, nil, { raw in
         // SAFETY: `raw` is the retained ThreadBody passed below; taking the retained value
         // balances passRetained exactly once.
         #if canImport(Darwin)
         Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
         #else
-        if let raw { Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run() }
+        if let raw = unsafe raw { unsafe Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run() }
         #endif
         return nil
-    }, context)
+    }, unsafe context)
     guard code == 0 else {
-        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        unsafe Unmanaged<ThreadBody>.fromOpaque(context).release()
         return nil
     }
     return thread

@@ -11,7 +11,7 @@ import CZlib
 /// another thread is safe. Sharing is not: zlib calls mutate through `pointer` even from a
 /// borrow, so every `ZStream` stored in a shared object lives inside a `Mutex` (see
 /// ``Deflater`` and ``Inflater``) and is only touched while it is held.
-struct ZStream: ~Copyable, @unchecked Sendable {
+@safe struct ZStream: ~Copyable, @unchecked Sendable {
     enum Kind { case deflate, inflate }
 
     let kind: Kind
@@ -22,35 +22,35 @@ struct ZStream: ~Copyable, @unchecked Sendable {
 
     init(kind: Kind) {
         self.kind = kind
-        pointer = .allocate(capacity: 1)
+        unsafe pointer = .allocate(capacity: 1)
         // All-zero fields: Z_NULL zalloc/zfree/opaque select zlib's default allocator, and
         // a NULL next_in with avail_in 0 is valid input.
-        pointer.initialize(to: z_stream())
+        unsafe pointer.initialize(to: z_stream())
     }
 
     deinit {
-        if isInitialised { _ = Self.end(pointer, kind) }
-        pointer.deinitialize(count: 1)
-        pointer.deallocate()
+        if isInitialised { _ = unsafe Self.end(pointer, kind) }
+        unsafe pointer.deinitialize(count: 1)
+        unsafe pointer.deallocate()
     }
 
     private static func end(_ stream: UnsafeMutablePointer<z_stream>, _ kind: Kind) -> Int32 {
         switch kind {
-        case .deflate: deflateEnd(stream)
-        case .inflate: inflateEnd(stream)
+        case .deflate: unsafe deflateEnd(stream)
+        case .inflate: unsafe inflateEnd(stream)
         }
     }
 
     /// The corresponding C macro is `deflateInit2` (through the `swiftpy_deflate_init2` shim).
     mutating func initDeflate(level: Int32, method: Int32, wbits: Int32, memLevel: Int32, strategy: Int32) -> Int32 {
-        let code = swiftpy_deflate_init2(pointer, level, method, wbits, memLevel, strategy)
+        let code = unsafe swiftpy_deflate_init2(pointer, level, method, wbits, memLevel, strategy)
         isInitialised = code == Z_OK
         return code
     }
 
     /// The corresponding C macro is `inflateInit2` (through the `swiftpy_inflate_init2` shim).
     mutating func initInflate(wbits: Int32) -> Int32 {
-        let code = swiftpy_inflate_init2(pointer, wbits)
+        let code = unsafe swiftpy_inflate_init2(pointer, wbits)
         isInitialised = code == Z_OK
         return code
     }
@@ -59,8 +59,8 @@ struct ZStream: ~Copyable, @unchecked Sendable {
     /// The corresponding C functions are `deflateCopy` and `inflateCopy`.
     mutating func copy(from source: borrowing ZStream) -> Int32 {
         let code: Int32 = switch kind {
-        case .deflate: deflateCopy(pointer, source.pointer)
-        case .inflate: inflateCopy(pointer, source.pointer)
+        case .deflate: unsafe deflateCopy(pointer, source.pointer)
+        case .inflate: unsafe inflateCopy(pointer, source.pointer)
         }
         isInitialised = code == Z_OK
         return code
@@ -72,7 +72,7 @@ struct ZStream: ~Copyable, @unchecked Sendable {
     mutating func end() -> Int32 {
         guard isInitialised else { return Z_OK }
         isInitialised = false
-        return Self.end(pointer, kind)
+        return unsafe Self.end(pointer, kind)
     }
 
     /// Starts this (new) stream for a decompression object, with the errors CPython's
@@ -92,27 +92,27 @@ struct ZStream: ~Copyable, @unchecked Sendable {
     /// The corresponding C function is `inflateSetDictionary`.
     func setInflateDictionary(_ zdict: [UInt8]) throws {
         guard zdict.count <= Int(UInt32.max) else { throw ZlibError.zdictTooLong }
-        let err = zdict.withUnsafeBytes { bytes in
+        let err = unsafe zdict.withUnsafeBytes { bytes in
             // SAFETY: zlib copies the dictionary into its window before returning.
-            inflateSetDictionary(pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
+            unsafe inflateSetDictionary(pointer, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(bytes.count))
         }
         if err != Z_OK { throw error(err, .settingDictionary) }
     }
 
     /// zlib's `msg`: a static string describing the last error, if any.
     var message: String? {
-        pointer.pointee.msg.map { String(cString: $0) }
+        unsafe pointer.pointee.msg.map { unsafe String(cString: $0) }
     }
 
     /// Builds the CPython-style error for `code` with this stream's message.
     func error(_ code: Int32, _ operation: ZlibError.Operation) -> ZlibError {
-        streamError(pointer, code, operation)
+        unsafe streamError(pointer, code, operation)
     }
 }
 
 /// The CPython-style error (`zlib_error()`) for `code`, using the stream's `msg`.
 func streamError(_ stream: UnsafeMutablePointer<z_stream>, _ code: Int32, _ operation: ZlibError.Operation) -> ZlibError {
-    ZlibError(code: code, operation: operation, zlibMessage: stream.pointee.msg.map { String(cString: $0) })
+    unsafe ZlibError(code: code, operation: operation, zlibMessage: stream.pointee.msg.map { unsafe String(cString: $0) })
 }
 
 /// Calls a progress callback after every ~256 KiB of input read plus output written, so
@@ -130,7 +130,7 @@ struct ProgressTicker {
     var pieceLimit: Int { callback == nil ? Int(UInt32.max) : Int(Self.interval) }
 
     mutating func tick(_ stream: UnsafeMutablePointer<z_stream>) throws {
-        try tick(count: UInt(stream.pointee.total_in) &+ UInt(stream.pointee.total_out))
+        unsafe try tick(count: UInt(stream.pointee.total_in) &+ UInt(stream.pointee.total_out))
     }
 
     /// `tick` for any engine: `now` is its running count of bytes read plus written.
@@ -147,7 +147,7 @@ struct ProgressTicker {
 ///
 /// The position is kept by zlib itself (`next_in`); this only remembers where the buffer
 /// ends, so `feed` can give zlib the next piece once it has consumed the current one.
-struct InputFeeder {
+@safe struct InputFeeder {
     let base: UnsafeRawPointer?
     let count: Int
     /// Largest piece handed over at once: `UInt32.max`, or smaller to get control back
@@ -155,53 +155,53 @@ struct InputFeeder {
     let pieceLimit: Int
 
     init(_ buffer: UnsafeRawBufferPointer, pieceLimit: Int = Int(UInt32.max)) {
-        base = buffer.baseAddress
+        unsafe base = buffer.baseAddress
         count = buffer.count
         self.pieceLimit = max(1, min(pieceLimit, Int(UInt32.max)))
     }
 
     /// Bytes zlib has consumed so far.
     func consumed(_ stream: UnsafeMutablePointer<z_stream>) -> Int {
-        guard let base, let next = stream.pointee.next_in else { return 0 }
-        return UnsafeRawPointer(next) - base
+        guard let base = unsafe base, let next = unsafe stream.pointee.next_in else { return 0 }
+        return unsafe UnsafeRawPointer(next) - base
     }
 
     /// Bytes not yet handed to zlib (CPython's `ibuflen`).
     func remaining(_ stream: UnsafeMutablePointer<z_stream>) -> Int {
-        count - consumed(stream) - Int(stream.pointee.avail_in)
+        unsafe count - consumed(stream) - Int(stream.pointee.avail_in)
     }
 
     /// Points the stream at the next piece of unconsumed input (CPython's
     /// `arrange_input_buffer`).
     func feed(_ stream: UnsafeMutablePointer<z_stream>) {
-        guard let base else {
-            stream.pointee.next_in = nil
-            stream.pointee.avail_in = 0
+        guard let base = unsafe base else {
+            unsafe stream.pointee.next_in = nil
+            unsafe stream.pointee.avail_in = 0
             return
         }
-        let done = consumed(stream)
+        let done = unsafe consumed(stream)
         let piece = min(count - done, pieceLimit)
         // SAFETY: zlib only reads through next_in (it is `z_const`-less in this build, hence
         // the mutable pointer type); `done + piece <= count` keeps it inside the buffer, and
         // every caller clears next_in before the buffer's lifetime ends.
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + done).assumingMemoryBound(to: Bytef.self))
-        stream.pointee.avail_in = UInt32(truncatingIfNeeded: piece)
+        unsafe stream.pointee.next_in = unsafe UnsafeMutablePointer(mutating: (base + done).assumingMemoryBound(to: Bytef.self))
+        unsafe stream.pointee.avail_in = UInt32(truncatingIfNeeded: piece)
     }
 
     /// Starts feeding: sets next_in to the start of the buffer.
     func start(_ stream: UnsafeMutablePointer<z_stream>) {
-        stream.pointee.next_in = nil
-        stream.pointee.avail_in = 0
-        if let base {
+        unsafe stream.pointee.next_in = nil
+        unsafe stream.pointee.avail_in = 0
+        if let base = unsafe base {
             // SAFETY: as in `feed`; zlib never writes through next_in.
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+            unsafe stream.pointee.next_in = unsafe UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         }
-        feed(stream)
+        unsafe feed(stream)
     }
 
     /// Detaches the stream from the buffer so no dangling pointer stays in the z_stream.
     static func clear(_ stream: UnsafeMutablePointer<z_stream>) {
-        stream.pointee.next_in = nil
-        stream.pointee.avail_in = 0
+        unsafe stream.pointee.next_in = nil
+        unsafe stream.pointee.avail_in = 0
     }
 }
