@@ -68,16 +68,17 @@ let package = Package(
 
         // Trap reports (a C signal handler and the running builtin's name).
         .target(name: "CSwiftPyTraps"),
+        // Every Swift library target builds with strict memory safety (SE-0458): each use
+        // of an unsafe construct is marked `unsafe` (and explained by a `// SAFETY:` line
+        // where it is not obvious); a new unmarked one is a warning, an error in CI's
+        // warnings-as-errors build.
         .target(
             name: "SwiftPy", dependencies: ["CPython", "CSwiftPyTraps"],
             // `Python` and `PyBorrowedRef` are ~Escapable: the library that creates them
             // declares their lifetimes (`@_lifetime`); code that only receives them, a
             // user's builtins included, needs no flag.
-            swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
-        .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"]),
-        // Strict memory safety (SE-0458): every use of an unsafe construct is marked
-        // `unsafe` (and explained by a `// SAFETY:` line where it is not obvious), and a
-        // new unmarked one is a warning, an error in CI's warnings-as-errors build.
+            swiftSettings: [.enableExperimentalFeature("Lifetimes"), .strictMemorySafety()]),
+        .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"], swiftSettings: [.strictMemorySafety()]),
         .target(name: "Zlib", dependencies: ["CZlib", "CLibdeflate", "CISAL"], swiftSettings: [.strictMemorySafety()]),
         .target(name: "BLAS", dependencies: ["COpenBLAS"], swiftSettings: [.strictMemorySafety()]),
         .target(

@@ -4,7 +4,7 @@ import CPython
 ///
 /// Not `Sendable` and not copyable: it must be used on the thread that detached, the only
 /// one that may briefly re-attach with the saved thread state.
-public struct Interruption: ~Copyable {
+@safe public struct Interruption: ~Copyable {
     let savedState: UnsafeMutablePointer<PyThreadState>?
     let thread: UInt
     /// Signals are only handled on the main thread of the main interpreter; elsewhere
@@ -14,7 +14,7 @@ public struct Interruption: ~Copyable {
 
     /// Must be created while the GIL is held (it asks which thread this is).
     init(savedState: UnsafeMutablePointer<PyThreadState>?, handlesSignals: Bool) {
-        self.savedState = savedState
+        unsafe self.savedState = unsafe savedState
         self.thread = PyThread_get_thread_ident()
         self.handlesSignals = handlesSignals
         self.nextCheck = 0
@@ -36,13 +36,13 @@ public struct Interruption: ~Copyable {
         let now = monotonicNanoseconds()
         guard now >= nextCheck else { return }
         nextCheck = now &+ Self.interval
-        guard let state = savedState else {
+        guard let state = unsafe savedState else {
             // Called with the GIL held (detaching was not requested).
             if PyErr_CheckSignals() != 0 { throw PyException.fetch() }
             return
         }
-        PyEval_RestoreThread(state)
-        defer { _ = PyEval_SaveThread() }
+        unsafe PyEval_RestoreThread(state)
+        defer { _ = unsafe PyEval_SaveThread() }
         if PyErr_CheckSignals() != 0 { throw PyException.fetch() }
     }
 }

@@ -8,14 +8,14 @@ import Synchronization
 /// `Sendable`, so the compiler refuses to move it into a closure that may run on another
 /// thread or without the GIL — in particular into ``Python/detach(_:)``. It is the Swift
 /// counterpart of PyO3's `Python<'py>` marker.
-public struct Python: ~Escapable {
+@safe public struct Python: ~Escapable {
     /// The module whose builtin is running (borrowed), so errors can be raised as the
     /// module's own exception classes and objects created with the module's types.
     /// `nil` on threads that attached themselves or in the embedding API.
     @usableFromInline let module: UnsafeMutablePointer<PyObject>?
 
     @inlinable @_lifetime(immortal) init(module: UnsafeMutablePointer<PyObject>?) {
-        self.module = module
+        unsafe self.module = unsafe module
     }
 }
 
@@ -39,8 +39,8 @@ extension Python {
     @inlinable
     public func detach<T: Sendable, E: Error>(_ body: @Sendable () throws(E) -> T) throws(E) -> T {
         guard GILRelease.isEnabled else { return try body() }
-        let state = PyEval_SaveThread()
-        defer { PyEval_RestoreThread(state) }
+        let state = unsafe PyEval_SaveThread()
+        defer { unsafe PyEval_RestoreThread(state) }
         return try body()
     }
 
@@ -67,12 +67,12 @@ extension Python {
     ) throws -> T {
         let isMainThread = _PyOS_IsMainThread() != 0
         if !condition || !GILRelease.isEnabled {
-            var interruption = Interruption(savedState: nil, handlesSignals: isMainThread)
+            var interruption = unsafe Interruption(savedState: nil, handlesSignals: isMainThread)
             return try body(&interruption)
         }
-        let state = PyEval_SaveThread()
-        defer { PyEval_RestoreThread(state) }
-        var interruption = Interruption(savedState: state, handlesSignals: isMainThread)
+        let state = unsafe PyEval_SaveThread()
+        defer { unsafe PyEval_RestoreThread(state) }
+        var interruption = unsafe Interruption(savedState: state, handlesSignals: isMainThread)
         return try body(&interruption)
     }
 }

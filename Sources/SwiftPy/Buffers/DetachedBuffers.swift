@@ -8,7 +8,7 @@ import CPython
 /// (they are `~Escapable` and depend on it). Each written buffer is lent once, and
 /// overlaps with no other buffer of the call (checked before the GIL is released), so
 /// a `MutableRawSpan` never aliases another span.
-public struct DetachedBuffers: ~Copyable, ~Escapable {
+@safe public struct DetachedBuffers: ~Copyable, ~Escapable {
     @usableFromInline let reads: UnsafeBufferPointer<UnsafeRawBufferPointer>
     @usableFromInline let writes: UnsafeBufferPointer<UnsafeMutableRawBufferPointer>
     /// Which written buffers were lent already (one span each).
@@ -17,35 +17,35 @@ public struct DetachedBuffers: ~Copyable, ~Escapable {
     @usableFromInline @_lifetime(borrow reads, borrow writes)
     init(reads: borrowing UnsafeBufferPointer<UnsafeRawBufferPointer>,
          writes: borrowing UnsafeBufferPointer<UnsafeMutableRawBufferPointer>) {
-        self.reads = copy reads
-        self.writes = copy writes
+        unsafe self.reads = unsafe copy reads
+        unsafe self.writes = unsafe copy writes
         self.lent = Array(repeating: false, count: writes.count)
     }
 
     /// How many buffers are read.
-    public var readCount: Int { reads.count }
+    public var readCount: Int { unsafe reads.count }
     /// How many buffers are written.
-    public var writeCount: Int { writes.count }
+    public var writeCount: Int { unsafe writes.count }
 
     /// The bytes of the `index`th `reading` buffer.
     @_lifetime(copy self)
     public func reading(_ index: Int) -> RawSpan {
-        precondition(reads.indices.contains(index), "DetachedBuffers.reading(\(index)): only \(reads.count) buffers are read")
+        unsafe precondition(reads.indices.contains(index), unsafe "DetachedBuffers.reading(\(index)): only \(reads.count) buffers are read")
         // SAFETY: the buffer stays pinned until `detach` returns; the span cannot
         // outlive this value, which cannot outlive the detached closure.
-        let span = reads[index].bytes
+        let span = unsafe reads[index].bytes
         return unsafe _overrideLifetime(span, copying: self)
     }
 
     /// The bytes of the `index`th `writing` buffer, once per buffer.
     @_lifetime(copy self)
     public mutating func writing(_ index: Int) -> MutableRawSpan {
-        precondition(writes.indices.contains(index), "DetachedBuffers.writing(\(index)): only \(writes.count) buffers are written")
+        unsafe precondition(writes.indices.contains(index), unsafe "DetachedBuffers.writing(\(index)): only \(writes.count) buffers are written")
         precondition(!lent[index], "DetachedBuffers.writing(\(index)) lent twice: one mutable span per buffer")
         lent[index] = true
         // SAFETY: pinned writable memory that overlaps no other buffer of this call (see
         // `Python.detach(reading:writing:)`), lent once, for no longer than this value.
-        let span = writes[index].mutableBytes
+        let span = unsafe writes[index].mutableBytes
         return unsafe _overrideLifetime(span, copying: self)
     }
 }
@@ -69,29 +69,29 @@ extension Python {
         reading: [PyBuffer] = [], writing: [PyBuffer] = [], if condition: Bool = true,
         _ body: @Sendable (inout DetachedBuffers) throws -> R
     ) throws -> R {
-        let reads = reading.map { UnsafeRawBufferPointer(start: $0.base, count: $0.length) }
-        var writes: [UnsafeMutableRawBufferPointer] = []
-        writes.reserveCapacity(writing.count)
+        let reads = unsafe reading.map { unsafe UnsafeRawBufferPointer(start: $0.base, count: $0.length) }
+        var writes: [UnsafeMutableRawBufferPointer] = unsafe []
+        unsafe writes.reserveCapacity(writing.count)
         for (i, buffer) in writing.enumerated() {
             if buffer.readOnly { throw PyException.bufferError("buffer \(i) to write is read-only") }
-            writes.append(UnsafeMutableRawBufferPointer(start: buffer.base, count: buffer.length))
+            unsafe writes.append(UnsafeMutableRawBufferPointer(start: buffer.base, count: buffer.length))
         }
-        for (i, written) in writes.enumerated() where written.count > 0 {
-            let others = reads.map { UnsafeRawBufferPointer($0) }
-                + writes.enumerated().filter { $0.offset != i }.map { UnsafeRawBufferPointer($0.element) }
-            if others.contains(where: { Self.overlap(UnsafeRawBufferPointer(written), $0) }) {
+        for unsafe (i, written) in unsafe writes.enumerated() where written.count > 0 {
+            let others = unsafe reads.map { UnsafeRawBufferPointer($0) }
+                + writes.enumerated().filter { unsafe $0.offset != i }.map { unsafe UnsafeRawBufferPointer($0.element) }
+            if unsafe others.contains(where: { unsafe Self.overlap(UnsafeRawBufferPointer(written), $0) }) {
                 throw PyException.bufferError("buffer \(i) to write overlaps another buffer of the same call")
             }
         }
         // SAFETY: the addresses stay valid while the buffers (pinned views, or references
         // to immutable bytes) are alive, which withExtendedLifetime guarantees for the
         // whole detached call; the closure sees them only through DetachedBuffers.
-        let regions = UncheckedSendable((reads, writes))
+        let regions = unsafe UncheckedSendable((reads, writes))
         return try withExtendedLifetime((reading, writing)) {
             try detach(if: condition) {
-                try regions.value.0.withUnsafeBufferPointer { reads in
-                    try regions.value.1.withUnsafeBufferPointer { writes in
-                        var buffers = DetachedBuffers(reads: reads, writes: writes)
+                unsafe try regions.value.0.withUnsafeBufferPointer { reads in
+                    unsafe try regions.value.1.withUnsafeBufferPointer { writes in
+                        var buffers = unsafe DetachedBuffers(reads: reads, writes: writes)
                         return try body(&buffers)
                     }
                 }
@@ -102,6 +102,6 @@ extension Python {
     /// Whether two byte ranges share a byte.
     static func overlap(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard let a0 = a.baseAddress, let b0 = b.baseAddress, a.count > 0, b.count > 0 else { return false }
-        return a0 < b0 + b.count && b0 < a0 + a.count
+        return unsafe a0 < b0 + b.count && b0 < a0 + a.count
     }
 }

@@ -9,7 +9,7 @@ import CPython
 /// ``detach(_:_:)``, which keeps it pinned and hands the closure a span that cannot escape.
 ///
 /// The corresponding C functions are `PyObject_GetBuffer` and `PyBuffer_Release`.
-public struct PyBuffer {
+@safe public struct PyBuffer {
     /// What a builtin needs from the exporter.
     public struct Requirements: Sendable {
         public var writable: Bool
@@ -65,7 +65,7 @@ public struct PyBuffer {
 
     // SAFETY: `Py_buffer` may point into itself (`shape = &view->len`), so it lives at a
     // fixed address inside `storage` (tail-allocated) for the storage's whole life.
-    var view: UnsafeMutablePointer<Py_buffer>? { storage.flatMap { $0.isPinned ? $0.view : nil } }
+    var view: UnsafeMutablePointer<Py_buffer>? { unsafe storage.flatMap { unsafe $0.isPinned ? $0.view : nil } }
 
     /// Pins `object`'s memory. Throws `TypeError` ("a bytes-like object is required, not
     /// 'str'") if it has no buffer, `BufferError` if it cannot satisfy `requirements`
@@ -75,14 +75,14 @@ public struct PyBuffer {
     }
 
     init(pinning object: PyBorrowedRef, _ requirements: Requirements) throws {
-        guard PyObject_CheckBuffer(object.pointer) != 0 else {
+        guard unsafe PyObject_CheckBuffer(object.pointer) != 0 else {
             throw PyException.typeError(requirements.writable
                 ? "a read-write bytes-like object is required, not '\(object.typeName)'"
                 : "a bytes-like object is required, not '\(object.typeName)'")
         }
         let storage = PinnedView.make()
-        let view = storage.view
-        guard PyObject_GetBuffer(object.pointer, view, requirements.flags) == 0 else {
+        let view = unsafe storage.view
+        guard unsafe PyObject_GetBuffer(object.pointer, view, requirements.flags) == 0 else {
             let error = PyException.fetch()
             // Like CPython's `w*` converter: any refusal of a writable view is reported
             // as the argument having the wrong type.
@@ -94,9 +94,9 @@ public struct PyBuffer {
         // Only now is there a view to release.
         storage.isPinned = true
         self.storage = storage
-        self.base = view.pointee.buf
-        self.length = view.pointee.len
-        self.readOnly = view.pointee.readonly != 0
+        unsafe self.base = unsafe view.pointee.buf
+        self.length = unsafe view.pointee.len
+        self.readOnly = unsafe view.pointee.readonly != 0
     }
 
     /// A builtin's `bytes` argument, read in place: immutable, so it needs no view, only
@@ -105,10 +105,10 @@ public struct PyBuffer {
     /// `crc32(b"...")` on small inputs as cheap as the stdlib's.
     init(argumentBytes object: PyBorrowedRef) {
         let storage = PinnedView.make()
-        storage.keepAlive(object.pointer)
+        unsafe storage.keepAlive(object.pointer)
         self.storage = storage
-        self.base = UnsafeMutableRawPointer(swiftpy_bytes_as_string(object.pointer))
-        self.length = swiftpy_var_size(object.pointer)
+        unsafe self.base = unsafe UnsafeMutableRawPointer(swiftpy_bytes_as_string(object.pointer))
+        self.length = unsafe swiftpy_var_size(object.pointer)
         self.readOnly = true
     }
 
@@ -128,33 +128,33 @@ public struct PyBuffer {
     /// Whether the exporter refuses writes.
     public var isReadOnly: Bool { readOnly }
     /// Size of one item in bytes.
-    public var itemSize: Int { view?.pointee.itemsize ?? 1 }
+    public var itemSize: Int { unsafe view?.pointee.itemsize ?? 1 }
     /// The struct-module format of one item ("B" unless the exporter says otherwise).
-    public var format: String { view?.pointee.format.map { String(cString: $0) } ?? "B" }
+    public var format: String { unsafe view?.pointee.format.map { unsafe String(cString: $0) } ?? "B" }
     /// The struct-module type code of one item when the format is a single code in
     /// native byte order ("d", "<d", "=d", "@d" all give `d`), else nil. Reads the C string
     /// in place: for per-call code that only needs to recognise float64/float32.
     public var nativeFormatCode: UInt8? {
-        guard let view else { return UInt8(ascii: "B") }
-        guard var p = view.pointee.format.map(UnsafeRawPointer.init) else { return UInt8(ascii: "B") }
-        let first = p.load(as: UInt8.self)
+        guard let view = unsafe view else { return UInt8(ascii: "B") }
+        guard var p = unsafe view.pointee.format.map(UnsafeRawPointer.init) else { return UInt8(ascii: "B") }
+        let first = unsafe p.load(as: UInt8.self)
         // '<' is native only on little-endian machines, which is all SwiftPy targets.
-        if first == UInt8(ascii: "@") || first == UInt8(ascii: "=") || first == UInt8(ascii: "<") { p += 1 }
-        let code = p.load(as: UInt8.self)
-        guard code != 0, p.load(fromByteOffset: 1, as: UInt8.self) == 0 else { return nil }
+        if first == UInt8(ascii: "@") || first == UInt8(ascii: "=") || first == UInt8(ascii: "<") { unsafe p += 1 }
+        let code = unsafe p.load(as: UInt8.self)
+        guard code != 0, unsafe p.load(fromByteOffset: 1, as: UInt8.self) == 0 else { return nil }
         return code
     }
     /// Number of dimensions.
-    public var dimensions: Int { view.map { Int($0.pointee.ndim) } ?? 1 }
+    public var dimensions: Int { unsafe view.map { unsafe Int($0.pointee.ndim) } ?? 1 }
     /// Items per dimension (one dimension of `byteCount / itemSize` items if the exporter
     /// gave no shape).
     public var shape: [Int] {
-        guard let shape = view?.pointee.shape else { return [byteCount / max(itemSize, 1)] }
-        return (0..<dimensions).map { shape[$0] }
+        guard let shape = unsafe view?.pointee.shape else { return [byteCount / max(itemSize, 1)] }
+        return (0..<dimensions).map { unsafe shape[$0] }
     }
     /// Bytes between items per dimension (C-contiguous strides if the exporter gave none).
     public var strides: [Int] {
-        if let strides = view?.pointee.strides { return (0..<dimensions).map { strides[$0] } }
+        if let strides = unsafe view?.pointee.strides { return (0..<dimensions).map { unsafe strides[$0] } }
         var result = Array(repeating: itemSize, count: max(dimensions, 1))
         let shape = self.shape
         for i in stride(from: result.count - 2, through: 0, by: -1) { result[i] = result[i + 1] * shape[i + 1] }
@@ -165,35 +165,35 @@ public struct PyBuffer {
     /// read. Returns 0 for a dimension out of range.
     public func extent(_ dimension: Int) -> Int {
         guard dimension >= 0, dimension < dimensions else { return 0 }
-        guard let shape = view?.pointee.shape else { return dimension == 0 ? byteCount / max(itemSize, 1) : 0 }
-        return shape[dimension]
+        guard let shape = unsafe view?.pointee.shape else { return dimension == 0 ? byteCount / max(itemSize, 1) : 0 }
+        return unsafe shape[dimension]
     }
     /// Bytes between items along `dimension`, like `strides[dimension]` without building
     /// an array. Returns 0 for a dimension out of range.
     public func byteStride(_ dimension: Int) -> Int {
         guard dimension >= 0, dimension < dimensions else { return 0 }
-        if let strides = view?.pointee.strides { return strides[dimension] }
+        if let strides = unsafe view?.pointee.strides { return unsafe strides[dimension] }
         return strides[dimension]
     }
     /// Whether the memory is contiguous in the given order ("C", "F" or "A").
     public func isContiguous(_ order: Character = "C") -> Bool {
-        guard let view else { return true }
-        return PyBuffer_IsContiguous(view, CChar(order.asciiValue ?? UInt8(ascii: "C"))) != 0
+        guard let view = unsafe view else { return true }
+        return unsafe PyBuffer_IsContiguous(view, CChar(order.asciiValue ?? UInt8(ascii: "C"))) != 0
     }
     /// The address of the first item (for strided, typed access with GIL-held code).
-    public var baseAddress: UnsafeMutableRawPointer? { base }
+    public var baseAddress: UnsafeMutableRawPointer? { unsafe base }
 
     /// Reads the bytes with the GIL held. Only for contiguous buffers (the default).
     @inlinable
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: base, count: length))
+        unsafe try body(UnsafeRawBufferPointer(start: base, count: length))
     }
 
     /// Writes the bytes with the GIL held. Throws `BufferError` if the view is read-only.
     @inlinable
     public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
         guard !readOnly else { throw PyException.bufferError("buffer is read-only") }
-        return try body(UnsafeMutableRawBufferPointer(start: base, count: length))
+        return unsafe try body(UnsafeMutableRawBufferPointer(start: base, count: length))
     }
 
     /// Runs `body` with the GIL released (when `condition` is true) on the pinned bytes.
@@ -207,9 +207,9 @@ public struct PyBuffer {
         // SAFETY: the address stays valid while `self` (the pinned view) is alive, which
         // withExtendedLifetime guarantees for the whole detached call; the closure only
         // sees it as a non-escapable span.
-        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
+        let bytes = unsafe UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
         return try withExtendedLifetime(storage) {
-            try py.detach(if: condition) { try body(bytes.value.bytes) }
+            try py.detach(if: condition) { unsafe try body(bytes.value.bytes) }
         }
     }
 
@@ -221,10 +221,10 @@ public struct PyBuffer {
     ) throws -> R {
         // SAFETY: as in `detach`: both views are kept alive (and pinned) by
         // withExtendedLifetime for the whole detached call, and seen only as spans.
-        let first = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
-        let second = UncheckedSendable(UnsafeRawBufferPointer(start: other.base, count: other.length))
+        let first = unsafe UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
+        let second = unsafe UncheckedSendable(UnsafeRawBufferPointer(start: other.base, count: other.length))
         return try withExtendedLifetime((storage, other.storage)) {
-            try py.detach(if: condition) { try body(first.value.bytes, second.value.bytes) }
+            try py.detach(if: condition) { unsafe try body(first.value.bytes, second.value.bytes) }
         }
     }
 
@@ -235,10 +235,10 @@ public struct PyBuffer {
         _ py: Python, if condition: Bool = true, _ body: @Sendable (RawSpan, inout Interruption) throws -> R
     ) throws -> R {
         // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
-        let bytes = UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
+        let bytes = unsafe UncheckedSendable(UnsafeRawBufferPointer(start: base, count: length))
         return try withExtendedLifetime(storage) {
             try py.detachInterruptibly(if: condition) { interruption in
-                try body(bytes.value.bytes, &interruption)
+                unsafe try body(bytes.value.bytes, &interruption)
             }
         }
     }
@@ -251,10 +251,10 @@ public struct PyBuffer {
     ) throws -> R {
         guard !readOnly else { throw PyException.bufferError("buffer is read-only") }
         // SAFETY: as in `detach`: pinned for the whole call, seen only as a span.
-        let bytes = UncheckedSendable(UnsafeMutableRawBufferPointer(start: base, count: length))
+        let bytes = unsafe UncheckedSendable(UnsafeMutableRawBufferPointer(start: base, count: length))
         return try withExtendedLifetime(storage) {
             try py.detach(if: condition) {
-                var span = bytes.value.mutableBytes
+                var span = unsafe bytes.value.mutableBytes
                 return try body(&span)
             }
         }
@@ -269,7 +269,7 @@ extension PyBuffer: FromPython {
     /// An exact `bytes` argument is read in place (no buffer export: it is immutable),
     /// holding a reference to it.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        if swiftpy_bytes_check_exact(object.pointer) != 0 {
+        if unsafe swiftpy_bytes_check_exact(object.pointer) != 0 {
             self.init(argumentBytes: object)
         } else {
             try self.init(pinning: object, .bytes)
@@ -291,8 +291,8 @@ public struct WritableBuffer: FromPython {
 /// place. Releases the view / the reference (GIL held: it is only reachable from
 /// non-Sendable `PyBuffer`s) when the last `PyBuffer` copy goes away.
 @usableFromInline
-final class PinnedView: ManagedBuffer<PinnedView.Header, Py_buffer> {
-    @usableFromInline struct Header {
+@safe final class PinnedView: ManagedBuffer<PinnedView.Header, Py_buffer> {
+    @safe @usableFromInline struct Header {
         /// Whether `PyObject_GetBuffer` succeeded, so there is a view to release.
         var isPinned = false
         /// An object this cell holds a reference to (a `bytes` argument read in place).
@@ -300,33 +300,33 @@ final class PinnedView: ManagedBuffer<PinnedView.Header, Py_buffer> {
     }
 
     static func make() -> PinnedView {
-        let storage = unsafeDowncast(PinnedView.create(minimumCapacity: 1) { _ in Header() }, to: PinnedView.self)
-        storage.withUnsafeMutablePointerToElements { $0.initialize(to: Py_buffer()) }
+        let storage = unsafe unsafeDowncast(PinnedView.create(minimumCapacity: 1) { _ in Header() }, to: PinnedView.self)
+        unsafe storage.withUnsafeMutablePointerToElements { unsafe $0.initialize(to: Py_buffer()) }
         return storage
     }
 
     /// Read and written through the header pointer: the `header` property would add
     /// dynamic exclusivity checks to every call that takes a buffer.
     var isPinned: Bool {
-        get { withUnsafeMutablePointerToHeader { $0.pointee.isPinned } }
-        set { withUnsafeMutablePointerToHeader { $0.pointee.isPinned = newValue } }
+        get { unsafe withUnsafeMutablePointerToHeader { unsafe $0.pointee.isPinned } }
+        set { unsafe withUnsafeMutablePointerToHeader { unsafe $0.pointee.isPinned = newValue } }
     }
 
     /// Holds a new reference to `object` until this cell goes away.
     func keepAlive(_ object: PyPointer) {
-        withUnsafeMutablePointerToHeader { $0.pointee.object = swiftpy_newref(object) }
+        unsafe withUnsafeMutablePointerToHeader { unsafe $0.pointee.object = unsafe swiftpy_newref(object) }
     }
 
     // SAFETY: elements of a ManagedBuffer have a stable address for the object's life.
     @usableFromInline var view: UnsafeMutablePointer<Py_buffer> {
-        withUnsafeMutablePointerToElements { $0 }
+        unsafe withUnsafeMutablePointerToElements { unsafe $0 }
     }
 
     deinit {
-        let header = withUnsafeMutablePointerToHeader { $0.pointee }
-        if header.isPinned { PyBuffer_Release(view) }
-        if let object = header.object { swiftpy_decref(object) }
-        _ = withUnsafeMutablePointerToElements { $0.deinitialize(count: 1) }
+        let header = unsafe withUnsafeMutablePointerToHeader { unsafe $0.pointee }
+        if header.isPinned { unsafe PyBuffer_Release(view) }
+        if let object = unsafe header.object { unsafe swiftpy_decref(object) }
+        _ = unsafe withUnsafeMutablePointerToElements { unsafe $0.deinitialize(count: 1) }
     }
 }
 // Not Sendable: `ManagedBuffer`'s own Sendable conformance is already unavailable, so

@@ -16,7 +16,7 @@ import CPython
 /// The corresponding C functions are `PyBytes_FromStringAndSize(NULL, n)` and
 /// `_PyBytes_Resize` (CPython 3.15's `PyBytesWriter` does the same job; these work on
 /// every supported version).
-public struct PyBytesBuilder: ~Copyable {
+@safe public struct PyBytesBuilder: ~Copyable {
     /// The bytes object under construction; nil once handed out or freed.
     private var object: PyPointer?
     /// Bytes of memory the object has.
@@ -26,28 +26,28 @@ public struct PyBytesBuilder: ~Copyable {
     /// Throws `MemoryError` when it cannot be allocated.
     public init(capacity: Int, _ py: Python) throws {
         let size = max(0, capacity)
-        guard let object = PyBytes_FromStringAndSize(nil, size) else { throw PyException.fetch() }
-        self.object = object
+        guard let object = unsafe PyBytes_FromStringAndSize(nil, size) else { throw PyException.fetch() }
+        unsafe self.object = unsafe object
         self.capacity = size
         adviseHugePages()
     }
 
     deinit {
         // Only reachable with the GIL held: the builder cannot enter a detached closure.
-        if let object { swiftpy_decref(object) }
+        if let object = unsafe object { unsafe swiftpy_decref(object) }
     }
 
     /// Grows or shrinks the object to `newCapacity` bytes, keeping its first
     /// `min(capacity, newCapacity)`. Throws `MemoryError` when the memory is not there (the
     /// builder then owns nothing and must not be used again, as with `_PyBytes_Resize`).
     public mutating func resize(to newCapacity: Int, _ py: Python) throws {
-        guard object != nil else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        guard unsafe object != nil else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
         let size = max(0, newCapacity)
         // SAFETY: `_PyBytes_Resize` needs the only reference to a bytes object no one else
         // has seen: this builder's, never handed out. On failure it frees the object and
         // sets the pointer to NULL.
-        if _PyBytes_Resize(&object, size) != 0 {
-            object = nil
+        if unsafe _PyBytes_Resize(&object, size) != 0 {
+            unsafe object = nil
             capacity = 0
             throw PyException.fetch()
         }
@@ -67,8 +67,8 @@ public struct PyBytesBuilder: ~Copyable {
     /// advising again would make every growth a copy, and a 600 MB decompression needs
     /// twice its output at each one.
     private func adviseHugePages() {
-        guard let object, capacity >= SwiftBuffer.hugePageThreshold else { return }
-        swiftpy_advise_huge_pages(swiftpy_bytes_as_string(object), capacity)
+        guard let object = unsafe object, capacity >= SwiftBuffer.hugePageThreshold else { return }
+        unsafe swiftpy_advise_huge_pages(swiftpy_bytes_as_string(object), capacity)
     }
 
     /// Shrinks the object to its first `count` bytes and hands it out: the finished
@@ -78,9 +78,9 @@ public struct PyBytesBuilder: ~Copyable {
             throw PyException.systemError("PyBytesBuilder.finish(count: \(count)) beyond its capacity \(capacity)")
         }
         if count != capacity { try resize(to: count, py) }
-        guard let result = object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
-        object = nil
-        return PyObjectRef(owned: result)
+        guard let result = unsafe object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        unsafe object = nil
+        return unsafe PyObjectRef(owned: result)
     }
 
     /// Runs `body` with the GIL released (when `condition` is true) on this object's whole
@@ -91,9 +91,9 @@ public struct PyBytesBuilder: ~Copyable {
     public func detachFilling<R: Sendable>(
         _ py: Python, if condition: Bool = true, _ body: @Sendable (inout MutableRawSpan) throws -> R
     ) throws -> R {
-        let memory = try lentMemory()
+        let memory = unsafe try lentMemory()
         return try py.detach(if: condition) {
-            var output = memory.value.mutableBytes
+            var output = unsafe memory.value.mutableBytes
             return try body(&output)
         }
     }
@@ -104,20 +104,20 @@ public struct PyBytesBuilder: ~Copyable {
         reading input: borrowing PyBuffer, _ py: Python, if condition: Bool = true,
         _ body: @Sendable (RawSpan, inout MutableRawSpan, inout Interruption) throws -> R
     ) throws -> R {
-        let memory = try lentMemory()
+        let memory = unsafe try lentMemory()
         return try input.detachInterruptibly(py, if: condition) { bytes, interruption in
-            var output = memory.value.mutableBytes
+            var output = unsafe memory.value.mutableBytes
             return try body(bytes, &output, &interruption)
         }
     }
 
     /// The object's memory, for a `detachFilling` call to lend as a span.
     private func lentMemory() throws -> UncheckedSendable<UnsafeMutableRawBufferPointer> {
-        guard let object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
+        guard let object = unsafe object else { throw PyException.systemError("PyBytesBuilder used after a failed resize") }
         // SAFETY: the object is ours alone and is not resized or freed while `self` is
         // borrowed, i.e. for the whole `detachFilling` call; the closure sees the memory
         // only as a span.
-        return UncheckedSendable(UnsafeMutableRawBufferPointer(
+        return unsafe UncheckedSendable(UnsafeMutableRawBufferPointer(
             start: UnsafeMutableRawPointer(swiftpy_bytes_as_string(object)), count: capacity))
     }
 }

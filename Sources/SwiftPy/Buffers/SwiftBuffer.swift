@@ -7,7 +7,7 @@ import CPython
 /// It is `Sendable` so detached code can fill it (a matrix product writes its result
 /// here with the GIL released). Once handed to Python, write to it only while no Python
 /// code can read it — that rule is the caller's, as with any shared memory.
-public final class SwiftBuffer: PythonClass, @unchecked Sendable {
+@safe public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     // SAFETY: all fields are immutable; the memory they describe is shared as documented.
 
     /// The array's bytes (64-byte aligned: cache lines, and what BLAS kernels like).
@@ -53,40 +53,40 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: itemSize)
         let layoutBytes = 2 * shape.count * MemoryLayout<Int>.stride
         guard !overflow, byteCount <= Int.max / 2 - layoutBytes - 128 else { throw PyException.memoryError() }
-        guard let block = malloc(layoutBytes + 64 + max(byteCount, 1)) else { throw PyException.memoryError() }
+        guard let block = unsafe malloc(layoutBytes + 64 + max(byteCount, 1)) else { throw PyException.memoryError() }
         let dataStart = (Int(bitPattern: block) + layoutBytes + 63) & ~63
-        let data = UnsafeMutableRawPointer(bitPattern: dataStart)!
+        let data = unsafe UnsafeMutableRawPointer(bitPattern: dataStart)!
         // Large arrays on huge pages, as numpy's allocator does: filling them then costs
         // 1/512 of the page faults (and those are taken under one kernel lock).
-        if byteCount >= SwiftBuffer.hugePageThreshold { swiftpy_advise_huge_pages(data, byteCount) }
-        if zeroed { memset(data, 0, byteCount) }
-        self.block = block
-        self.bytes = UnsafeMutableRawBufferPointer(start: data, count: byteCount)
+        if byteCount >= SwiftBuffer.hugePageThreshold { unsafe swiftpy_advise_huge_pages(data, byteCount) }
+        if zeroed { unsafe memset(data, 0, byteCount) }
+        unsafe self.block = unsafe block
+        unsafe self.bytes = unsafe UnsafeMutableRawBufferPointer(start: data, count: byteCount)
         self.itemSize = itemSize
         self.isReadOnly = readOnly
         self.ndim = shape.count
-        self.cShape = block.bindMemory(to: Int.self, capacity: 2 * max(shape.count, 1))
-        self.cStrides = cShape + shape.count
-        for (i, dim) in shape.enumerated() { cShape[i] = dim }
+        unsafe self.cShape = unsafe block.bindMemory(to: Int.self, capacity: 2 * max(shape.count, 1))
+        unsafe self.cStrides = unsafe cShape + shape.count
+        for (i, dim) in shape.enumerated() { unsafe cShape[i] = dim }
         switch order {
         case .c:
             var step = itemSize
             for i in (0..<shape.count).reversed() {
-                cStrides[i] = step
+                unsafe cStrides[i] = step
                 step &*= max(shape[i], 1)
             }
         case .fortran:
             var step = itemSize
             for i in 0..<shape.count {
-                cStrides[i] = step
+                unsafe cStrides[i] = step
                 step &*= max(shape[i], 1)
             }
         }
-        if let literal = SwiftBuffer.staticFormat(format) {
-            self.cFormat = literal
+        if let literal = unsafe SwiftBuffer.staticFormat(format) {
+            unsafe self.cFormat = unsafe literal
             self.ownsFormat = false
         } else {
-            self.cFormat = UnsafePointer(strdup(format)!)
+            unsafe self.cFormat = unsafe UnsafePointer(strdup(format)!)
             self.ownsFormat = true
         }
         let nontrivial = shape.lazy.filter { $0 > 1 }.count
@@ -97,39 +97,39 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     /// A one-dimensional buffer holding a copy of `values`.
     public convenience init<T: BufferElement>(copying values: [T]) throws {
         try self.init(shape: [values.count], format: T.bufferFormat, itemSize: MemoryLayout<T>.stride, zeroed: false)
-        values.withUnsafeBytes { bytes.copyMemory(from: $0) }
+        unsafe values.withUnsafeBytes { unsafe bytes.copyMemory(from: $0) }
     }
 
     deinit {
-        free(block)
-        if ownsFormat { free(UnsafeMutablePointer(mutating: cFormat)) }
+        unsafe free(block)
+        if ownsFormat { unsafe free(UnsafeMutablePointer(mutating: cFormat)) }
     }
 
     /// The struct-module format of one item.
-    public var format: String { String(cString: cFormat) }
+    public var format: String { unsafe String(cString: cFormat) }
     /// Items per dimension.
-    public var shape: [Int] { (0..<ndim).map { cShape[$0] } }
+    public var shape: [Int] { (0..<ndim).map { unsafe cShape[$0] } }
     /// Byte strides per dimension.
-    public var strides: [Int] { (0..<ndim).map { cStrides[$0] } }
+    public var strides: [Int] { (0..<ndim).map { unsafe cStrides[$0] } }
 
     /// Items along `dimension` without building an array (0 when out of range).
-    public func extent(_ dimension: Int) -> Int { dimension >= 0 && dimension < ndim ? cShape[dimension] : 0 }
+    public func extent(_ dimension: Int) -> Int { unsafe dimension >= 0 && dimension < ndim ? cShape[dimension] : 0 }
     /// Bytes between items along `dimension` without building an array (0 when out of range).
-    public func byteStride(_ dimension: Int) -> Int { dimension >= 0 && dimension < ndim ? cStrides[dimension] : 0 }
+    public func byteStride(_ dimension: Int) -> Int { unsafe dimension >= 0 && dimension < ndim ? cStrides[dimension] : 0 }
 
     /// Static C strings for the formats SwiftPy's own modules use (no allocation).
     private static func staticFormat(_ format: String) -> UnsafePointer<CChar>? {
         switch format {
-        case "d": return swiftpy_format_d()
-        case "f": return swiftpy_format_f()
-        case "B": return swiftpy_format_B()
+        case "d": return unsafe swiftpy_format_d()
+        case "f": return unsafe swiftpy_format_f()
+        case "B": return unsafe swiftpy_format_B()
         default: return nil
         }
     }
 
     /// The memory as typed elements (C order only makes sense for contiguous buffers).
     public func withUnsafeMutableBufferPointer<T: BufferElement, R>(of type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
-        try body(bytes.bindMemory(to: T.self))
+        unsafe try body(bytes.bindMemory(to: T.self))
     }
 
     static var properties: [Property<SwiftBuffer>] {
@@ -139,7 +139,7 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
             Property("format", doc: "struct-module format of one item.") { _, b in b.format },
             Property("itemsize", doc: "Bytes per item.") { _, b in b.itemSize },
             Property("ndim", doc: "Number of dimensions.") { _, b in b.ndim },
-            Property("nbytes", doc: "Total bytes.") { _, b in b.bytes.count },
+            Property("nbytes", doc: "Total bytes.") { _, b in unsafe b.bytes.count },
             Property("readonly", doc: "Whether Python may write to it.") { _, b in b.isReadOnly },
         ]
     }
@@ -147,13 +147,13 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     /// `bf_getbuffer`: fills `view` following the consumer's request flags, refusing
     /// (BufferError) a contiguity or writability the memory does not have.
     static let getBuffer: getbufferproc = { exporter, view, flags in
-        guard let exporter, let view else { return -1 }
-        guard let buffer = try? SwiftObject.payload(exporter, as: SwiftBuffer.self) else {
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_BUFFER), "buffer object has no memory")
+        guard let exporter = unsafe exporter, let view = unsafe view else { return -1 }
+        guard let buffer = unsafe try? SwiftObject.payload(exporter, as: SwiftBuffer.self) else {
+            unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_BUFFER), "buffer object has no memory")
             return -1
         }
         func refuse(_ message: String) -> Int32 {
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_BUFFER), message)
+            unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_BUFFER), message)
             return -1
         }
         if flags & PyBUF_WRITABLE != 0, buffer.isReadOnly { return refuse("Object is not writable.") }
@@ -164,17 +164,17 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
         if flags & PyBUF_ANY_CONTIGUOUS == PyBUF_ANY_CONTIGUOUS, !buffer.isCContiguous, !buffer.isFortranContiguous {
             return refuse("ndarray is not contiguous")
         }
-        view.pointee.buf = UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress)
-        view.pointee.obj = swiftpy_newref(exporter)
-        view.pointee.len = buffer.bytes.count
-        view.pointee.readonly = buffer.isReadOnly ? 1 : 0
-        view.pointee.itemsize = buffer.itemSize
-        view.pointee.format = flags & PyBUF_FORMAT != 0 ? UnsafeMutablePointer(mutating: buffer.cFormat) : nil
-        view.pointee.ndim = Int32(buffer.ndim)
-        view.pointee.shape = flags & PyBUF_ND == PyBUF_ND ? buffer.cShape : nil
-        view.pointee.strides = wantsStrides ? buffer.cStrides : nil
-        view.pointee.suboffsets = nil
-        view.pointee.internal = nil
+        unsafe view.pointee.buf = unsafe UnsafeMutableRawPointer(mutating: buffer.bytes.baseAddress)
+        unsafe view.pointee.obj = unsafe swiftpy_newref(exporter)
+        unsafe view.pointee.len = unsafe buffer.bytes.count
+        unsafe view.pointee.readonly = buffer.isReadOnly ? 1 : 0
+        unsafe view.pointee.itemsize = buffer.itemSize
+        unsafe view.pointee.format = unsafe flags & PyBUF_FORMAT != 0 ? UnsafeMutablePointer(mutating: buffer.cFormat) : nil
+        unsafe view.pointee.ndim = Int32(buffer.ndim)
+        unsafe view.pointee.shape = unsafe flags & PyBUF_ND == PyBUF_ND ? buffer.cShape : nil
+        unsafe view.pointee.strides = unsafe wantsStrides ? buffer.cStrides : nil
+        unsafe view.pointee.suboffsets = nil
+        unsafe view.pointee.internal = nil
         return 0
     }
 
@@ -182,10 +182,10 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     /// buffers, e.g. `<swiftpy.blas.Buffer shape=(2, 2) format='d' order=F [[1.0, 2.0], [3.0, 4.0]]>`
     /// (without numpy this is all a user sees of a result).
     static let repr: reprfunc = { object in
-        guard let object, let buffer = try? SwiftObject.payload(object, as: SwiftBuffer.self) else { return nil }
-        let typeName = String(cString: swiftpy_type(object).pointee.tp_name)
+        guard let object = unsafe object, let buffer = unsafe try? SwiftObject.payload(object, as: SwiftBuffer.self) else { return nil }
+        let typeName = unsafe String(cString: swiftpy_type(object).pointee.tp_name)
         let text = "<\(typeName) \(buffer.summary)>"
-        return text.withCString { PyUnicode_FromString($0) }
+        return unsafe text.withCString { unsafe PyUnicode_FromString($0) }
     }
 
     /// Buffers with at most this many items show their values in `repr`.
@@ -193,7 +193,7 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
 
     /// `shape=(…) format='…' order=C|F|strided`, plus the values when there are few.
     var summary: String {
-        let shapeText = ndim == 1 ? "(\(cShape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        let shapeText = ndim == 1 ? unsafe "(\(cShape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         let order = isCContiguous ? "C" : isFortranContiguous ? "F" : "strided"
         var text = "shape=\(shapeText) format='\(format)' order=\(order)"
         let count = shape.reduce(1, *)
@@ -205,8 +205,8 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
     private func valuesText(dimension: Int, offset: Int) -> String? {
         if dimension == ndim { return itemText(at: offset) }
         var parts: [String] = []
-        for i in 0..<cShape[dimension] {
-            guard let part = valuesText(dimension: dimension + 1, offset: offset + i * cStrides[dimension]) else { return nil }
+        for i in unsafe 0..<cShape[dimension] {
+            guard let part = unsafe valuesText(dimension: dimension + 1, offset: offset + i * cStrides[dimension]) else { return nil }
             parts.append(part)
         }
         return "[" + parts.joined(separator: ", ") + "]"
@@ -214,15 +214,15 @@ public final class SwiftBuffer: PythonClass, @unchecked Sendable {
 
     private func itemText(at offset: Int) -> String? {
         // SAFETY: offsets come from the buffer's own shape and strides, inside `bytes`.
-        let p = UnsafeRawPointer(bytes.baseAddress!) + offset
+        let p = unsafe UnsafeRawPointer(bytes.baseAddress!) + offset
         switch (format, itemSize) {
-        case ("d", 8): return "\(p.load(as: Double.self))"
-        case ("f", 4): return "\(p.load(as: Float.self))"
-        case ("Zd", 16): return Self.complexText(p.load(as: Double.self), p.load(fromByteOffset: 8, as: Double.self))
-        case ("Zf", 8): return Self.complexText(Double(p.load(as: Float.self)), Double(p.load(fromByteOffset: 4, as: Float.self)))
-        case ("B", 1): return "\(p.load(as: UInt8.self))"
-        case ("q", 8): return "\(p.load(as: Int64.self))"
-        case ("i", 4): return "\(p.load(as: Int32.self))"
+        case ("d", 8): return unsafe "\(p.load(as: Double.self))"
+        case ("f", 4): return unsafe "\(p.load(as: Float.self))"
+        case ("Zd", 16): return unsafe Self.complexText(p.load(as: Double.self), p.load(fromByteOffset: 8, as: Double.self))
+        case ("Zf", 8): return unsafe Self.complexText(Double(p.load(as: Float.self)), Double(p.load(fromByteOffset: 4, as: Float.self)))
+        case ("B", 1): return unsafe "\(p.load(as: UInt8.self))"
+        case ("q", 8): return unsafe "\(p.load(as: Int64.self))"
+        case ("i", 4): return unsafe "\(p.load(as: Int32.self))"
         default: return nil
         }
     }

@@ -9,7 +9,7 @@ extension Int: FromPython, ToPython {
     @inlinable @inline(__always)
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         var compact = 0
-        if swiftpy_long_try_compact(object.pointer, &compact) != 0 {
+        if unsafe swiftpy_long_try_compact(object.pointer, &compact) != 0 {
             self = compact
             return
         }
@@ -18,9 +18,9 @@ extension Int: FromPython, ToPython {
 
     @usableFromInline @inline(never)
     static func slowPathConvert(_ object: PyBorrowedRef) throws -> Int {
-        if swiftpy_long_check(object.pointer) != 0 {
+        if unsafe swiftpy_long_check(object.pointer) != 0 {
             var overflow: Int32 = 0
-            let value = PyLong_AsLongAndOverflow(object.pointer, &overflow)
+            let value = unsafe PyLong_AsLongAndOverflow(object.pointer, &overflow)
             if overflow != 0 { throw PyException(.overflowError, "Python int too large to convert to C long") }
             return value
         }
@@ -28,19 +28,19 @@ extension Int: FromPython, ToPython {
     }
 
     @usableFromInline static func slowPathIndex(_ object: PyBorrowedRef) throws -> Int {
-        guard let index = PyNumber_Index(object.pointer) else { throw PyException.fetch() }
-        defer { swiftpy_decref(index) }
+        guard let index = unsafe PyNumber_Index(object.pointer) else { throw PyException.fetch() }
+        defer { unsafe swiftpy_decref(index) }
         var overflow: Int32 = 0
-        let value = PyLong_AsLongAndOverflow(index, &overflow)
+        let value = unsafe PyLong_AsLongAndOverflow(index, &overflow)
         if overflow != 0 { throw PyException(.overflowError, "Python int too large to convert to C long") }
-        if value == -1, PyErr_Occurred() != nil { throw PyException.fetch() }
+        if value == -1, unsafe PyErr_Occurred() != nil { throw PyException.fetch() }
         return value
     }
 
     @inlinable
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        guard let result = PyLong_FromLong(self) else { throw PyException.fetch() }
-        return result
+        guard let result = unsafe PyLong_FromLong(self) else { throw PyException.fetch() }
+        return unsafe result
     }
 }
 
@@ -66,10 +66,10 @@ extension PythonInteger {
             }
             self = value
         } else {
-            guard let index = PyNumber_Index(object.pointer) else { throw PyException.fetch() }
-            defer { swiftpy_decref(index) }
-            let value = PyLong_AsUnsignedLongLong(index)
-            if value == UInt64.max, PyErr_Occurred() != nil { throw PyException.fetch() }
+            guard let index = unsafe PyNumber_Index(object.pointer) else { throw PyException.fetch() }
+            defer { unsafe swiftpy_decref(index) }
+            let value = unsafe PyLong_AsUnsignedLongLong(index)
+            if value == UInt64.max, unsafe PyErr_Occurred() != nil { throw PyException.fetch() }
             guard let converted = Self(exactly: value) else {
                 throw PyException(.overflowError, "Python int too large to convert to C \(Self.cTypeName)")
             }
@@ -78,9 +78,9 @@ extension PythonInteger {
     }
 
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        let result = Self.isSigned ? PyLong_FromLongLong(Int64(self)) : PyLong_FromUnsignedLongLong(UInt64(self))
-        guard let result else { throw PyException.fetch() }
-        return result
+        let result = unsafe Self.isSigned ? PyLong_FromLongLong(Int64(self)) : PyLong_FromUnsignedLongLong(UInt64(self))
+        guard let result = unsafe result else { throw PyException.fetch() }
+        return unsafe result
     }
 }
 
@@ -98,13 +98,13 @@ extension Double: FromPython, ToPython {
     /// Accepts `float`, `int` and objects with `__float__`/`__index__`, like CPython's `d`.
     /// The corresponding C function is `PyFloat_AsDouble`.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        let value = PyFloat_AsDouble(object.pointer)
-        if value == -1, PyErr_Occurred() != nil { throw PyException.fetch() }
+        let value = unsafe PyFloat_AsDouble(object.pointer)
+        if value == -1, unsafe PyErr_Occurred() != nil { throw PyException.fetch() }
         self = value
     }
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        guard let result = PyFloat_FromDouble(self) else { throw PyException.fetch() }
-        return result
+        guard let result = unsafe PyFloat_FromDouble(self) else { throw PyException.fetch() }
+        return unsafe result
     }
 }
 
@@ -113,7 +113,7 @@ extension Float: FromPython, ToPython {
         self = Float(try Double(fromPython: object, py))
     }
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        try Double(self).toPythonNewReference(py)
+        unsafe try Double(self).toPythonNewReference(py)
     }
 }
 
@@ -122,12 +122,12 @@ extension Bool: FromPython, ToPython {
     /// The corresponding C function is `PyObject_IsTrue`.
     @inlinable
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        let truth = PyObject_IsTrue(object.pointer)
+        let truth = unsafe PyObject_IsTrue(object.pointer)
         if truth < 0 { throw PyException.fetch() }
         self = truth != 0
     }
     @inlinable
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        swiftpy_newref(self ? swiftpy_true() : swiftpy_false())
+        unsafe swiftpy_newref(self ? swiftpy_true() : swiftpy_false())
     }
 }

@@ -33,13 +33,13 @@ public protocol ToPython: SendableMetatype {
 extension ToPython {
     /// The value as an owned Python object.
     public func toPython(_ py: Python) throws -> PyObjectRef {
-        PyObjectRef(owned: try toPythonNewReference(py))
+        unsafe PyObjectRef(owned: try toPythonNewReference(py))
     }
 }
 
 extension PyObjectRef: FromPython, ToPython {
     public convenience init(fromPython object: PyBorrowedRef, _ py: Python) throws { self.init(object) }
-    public func toPythonNewReference(_ py: Python) throws -> PyPointer { newReference() }
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer { unsafe newReference() }
 }
 
 extension PyBorrowedRef: FromPython {
@@ -50,5 +50,5 @@ extension PyBorrowedRef: FromPython {
 /// A builtin that returns nothing returns `None`.
 public struct PyNone: ToPython, Sendable {
     public init() {}
-    public func toPythonNewReference(_ py: Python) throws -> PyPointer { swiftpy_newref(swiftpy_none()) }
+    public func toPythonNewReference(_ py: Python) throws -> PyPointer { unsafe swiftpy_newref(swiftpy_none()) }
 }

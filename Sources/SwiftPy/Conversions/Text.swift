@@ -4,27 +4,27 @@ extension String: FromPython, ToPython {
     /// Accepts `str` only, like CPython's `s` converter.
     /// The corresponding C function is `PyUnicode_AsUTF8AndSize`.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        guard swiftpy_unicode_check(object.pointer) != 0 else {
+        guard unsafe swiftpy_unicode_check(object.pointer) != 0 else {
             throw PyException.typeError("expected str, not \(object.typeName)")
         }
         var size = 0
-        guard let utf8 = PyUnicode_AsUTF8AndSize(object.pointer, &size) else { throw PyException.fetch() }
+        guard let utf8 = unsafe PyUnicode_AsUTF8AndSize(object.pointer, &size) else { throw PyException.fetch() }
         // SAFETY: CPython keeps the UTF-8 form alive as long as the str object, which the
         // caller holds for this call; it is copied into the Swift string here.
-        self = utf8.withMemoryRebound(to: UInt8.self, capacity: size) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: size), as: UTF8.self)
+        self = unsafe utf8.withMemoryRebound(to: UInt8.self, capacity: size) {
+            unsafe String(decoding: UnsafeBufferPointer(start: $0, count: size), as: UTF8.self)
         }
     }
 
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
         var copy = self
         let result = copy.withUTF8 { utf8 in
-            utf8.withMemoryRebound(to: CChar.self) {
-                PyUnicode_FromStringAndSize($0.baseAddress, $0.count)
+            unsafe utf8.withMemoryRebound(to: CChar.self) {
+                unsafe PyUnicode_FromStringAndSize($0.baseAddress, $0.count)
             }
         }
-        guard let result else { throw PyException.fetch() }
-        return result
+        guard let result = unsafe result else { throw PyException.fetch() }
+        return unsafe result
     }
 }
 
@@ -38,22 +38,22 @@ extension Array: FromPython where Element: FromPython {
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         if Element.self == UInt8.self {
             let buffer = try PyBuffer(object, py)
-            let bytes = buffer.withUnsafeBytes { Array<UInt8>($0) }
-            self = unsafeBitCast(bytes, to: [Element].self)
+            let bytes = unsafe buffer.withUnsafeBytes { unsafe Array<UInt8>($0) }
+            self = unsafe unsafeBitCast(bytes, to: [Element].self)
             return
         }
-        guard let fast = PySequence_Fast(object.pointer, "expected a list or tuple") else {
+        guard let fast = unsafe PySequence_Fast(object.pointer, "expected a list or tuple") else {
             PyErr_Clear()  // replaced by the message below
             throw PyException.typeError("expected a list or tuple, not \(object.typeName)")
         }
-        defer { swiftpy_decref(fast) }
-        let count = PySequence_Size(fast)
+        defer { unsafe swiftpy_decref(fast) }
+        let count = unsafe PySequence_Size(fast)
         var result: [Element] = []
         result.reserveCapacity(count)
         for i in 0..<count {
-            guard let item = PySequence_GetItem(fast, i) else { throw PyException.fetch() }
-            defer { swiftpy_decref(item) }
-            result.append(try Element(fromPython: PyBorrowedRef(item), py))
+            guard let item = unsafe PySequence_GetItem(fast, i) else { throw PyException.fetch() }
+            defer { unsafe swiftpy_decref(item) }
+            unsafe result.append(try Element(fromPython: PyBorrowedRef(item), py))
         }
         self = result
     }
@@ -63,14 +63,14 @@ extension Array: ToPython where Element: ToPython {
     /// A `list` of the converted items; `[UInt8]` becomes `bytes`.
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
         if Element.self == UInt8.self {
-            let bytes = unsafeBitCast(self, to: [UInt8].self)
-            let result = bytes.withUnsafeBytes {
-                PyBytes_FromStringAndSize($0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count)
+            let bytes = unsafe unsafeBitCast(self, to: [UInt8].self)
+            let result = unsafe bytes.withUnsafeBytes {
+                unsafe PyBytes_FromStringAndSize($0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count)
             }
-            guard let result else { throw PyException.fetch() }
-            return result
+            guard let result = unsafe result else { throw PyException.fetch() }
+            return unsafe result
         }
-        return try makeSequence(self, PyList_New, swiftpy_list_set_item, py)
+        return unsafe try makeSequence(self, PyList_New, swiftpy_list_set_item, py)
     }
 }
 
@@ -84,24 +84,24 @@ extension Optional: FromPython where Wrapped: FromPython {
 extension Optional: ToPython where Wrapped: ToPython {
     /// `nil` becomes `None`.
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        guard let self else { return swiftpy_newref(swiftpy_none()) }
-        return try self.toPythonNewReference(py)
+        guard let self else { return unsafe swiftpy_newref(swiftpy_none()) }
+        return unsafe try self.toPythonNewReference(py)
     }
 }
 
 extension Dictionary: FromPython where Key: FromPython, Value: FromPython {
     /// A `dict` whose keys and values convert.
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        guard swiftpy_dict_check(object.pointer) != 0 else {
+        guard unsafe swiftpy_dict_check(object.pointer) != 0 else {
             throw PyException.typeError("expected dict, not \(object.typeName)")
         }
         var result: [Key: Value] = [:]
         var position = 0
         var key: PyPointer? = nil, value: PyPointer? = nil
-        while PyDict_Next(object.pointer, &position, &key, &value) != 0 {
-            guard let key, let value else { continue }
+        while unsafe PyDict_Next(object.pointer, &position, &key, &value) != 0 {
+            guard let key = unsafe key, let value = unsafe value else { continue }
             // Keep both alive while converting: a key's __index__ could mutate the dict.
-            let keyRef = PyObjectRef(borrowed: key), valueRef = PyObjectRef(borrowed: value)
+            let keyRef = unsafe PyObjectRef(borrowed: key), valueRef = unsafe PyObjectRef(borrowed: value)
             result[try Key(fromPython: keyRef, py)] = try Value(fromPython: valueRef, py)
         }
         self = result
@@ -110,12 +110,12 @@ extension Dictionary: FromPython where Key: FromPython, Value: FromPython {
 
 extension Dictionary: ToPython where Key: ToPython, Value: ToPython {
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        let dict = try py.checked(PyDict_New())
+        let dict = unsafe try py.checked(PyDict_New())
         for (key, value) in self {
             let k = try key.toPython(py), v = try value.toPython(py)
-            if PyDict_SetItem(dict.pointer, k.pointer, v.pointer) != 0 { throw PyException.fetch() }
+            if unsafe PyDict_SetItem(dict.pointer, k.pointer, v.pointer) != 0 { throw PyException.fetch() }
         }
-        return dict.newReference()
+        return unsafe dict.newReference()
     }
 }
 
@@ -128,9 +128,9 @@ public struct PyTuple<each T: ToPython>: ToPython {
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
         var items: [PyObjectRef] = []
         for value in repeat each values { items.append(try value.toPython(py)) }
-        guard let tuple = PyTuple_New(items.count) else { throw PyException.fetch() }
-        for (i, item) in items.enumerated() { swiftpy_tuple_set_item(tuple, i, item.newReference()) }
-        return tuple
+        guard let tuple = unsafe PyTuple_New(items.count) else { throw PyException.fetch() }
+        for (i, item) in items.enumerated() { unsafe swiftpy_tuple_set_item(tuple, i, item.newReference()) }
+        return unsafe tuple
     }
 }
 
@@ -140,7 +140,7 @@ public struct PyTupleOf<Element: ToPython>: ToPython {
     public init(_ elements: [Element]) { self.elements = elements }
 
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        try makeSequence(elements, PyTuple_New, swiftpy_tuple_set_item, py)
+        unsafe try makeSequence(elements, PyTuple_New, swiftpy_tuple_set_item, py)
     }
 }
 
@@ -150,16 +150,16 @@ public struct PyTupleOf<Element: ToPython>: ToPython {
 func makeSequence<Element: ToPython>(
     _ elements: [Element], _ create: (Int) -> PyPointer?, _ set: (PyPointer?, Int, PyPointer?) -> Void, _ py: Python
 ) throws -> PyPointer {
-    guard let sequence = create(elements.count) else { throw PyException.fetch() }
+    guard let sequence = unsafe create(elements.count) else { throw PyException.fetch() }
     for (i, element) in elements.enumerated() {
         do {
-            set(sequence, i, try element.toPythonNewReference(py))
+            unsafe set(sequence, i, try element.toPythonNewReference(py))
         } catch {
-            swiftpy_decref(sequence)
+            unsafe swiftpy_decref(sequence)
             throw error
         }
     }
-    return sequence
+    return unsafe sequence
 }
 
 extension Python {

@@ -45,17 +45,17 @@ extension Python {
         guard swiftpy_is_finalizing() == 0, !ShutdownFlag.started.load(ordering: .acquiring) else {
             throw AttachError.finalizing
         }
-        if swiftpy_attached_thread_state() != nil { return try body(Python(module: nil)) }
+        if unsafe swiftpy_attached_thread_state() != nil { return unsafe try body(Python(module: nil)) }
         let state = PyGILState_Ensure()
         defer { PyGILState_Release(state) }
-        return try body(Python(module: nil))
+        return unsafe try body(Python(module: nil))
     }
 
     /// The interpreter this thread is attached to: the main one, or the subinterpreter
     /// whose code called the builtin. Pass it to ``attach(to:_:)`` on another thread.
     ///
     /// The corresponding C function is `PyInterpreterState_Get`.
-    public var interpreter: InterpreterRef { InterpreterRef(state: PyInterpreterState_Get()) }
+    public var interpreter: InterpreterRef { unsafe InterpreterRef(state: PyInterpreterState_Get()) }
 
     /// Runs `body` attached to `interpreter` — the main interpreter or a subinterpreter
     /// (3.12+ ones with their own GIL included) — from any thread, like ``attach(_:)``.
@@ -74,31 +74,36 @@ extension Python {
         guard swiftpy_is_finalizing() == 0, !ShutdownFlag.started.load(ordering: .acquiring) else {
             throw AttachError.finalizing
         }
-        if let current = swiftpy_attached_thread_state() {
-            guard PyThreadState_GetInterpreter(current) == interpreter.state else { throw AttachError.otherInterpreter }
-            return try body(Python(module: nil))
+        if let current = unsafe swiftpy_attached_thread_state() {
+            guard unsafe PyThreadState_GetInterpreter(current) == interpreter.state else { throw AttachError.otherInterpreter }
+            return unsafe try body(Python(module: nil))
         }
-        if interpreter.state == PyInterpreterState_Main() { return try attach(body) }
-        guard let thread = PyThreadState_New(interpreter.state) else { throw AttachError.notInitialized }
-        PyEval_RestoreThread(thread)
+        if unsafe interpreter.state == PyInterpreterState_Main() { return try attach(body) }
+        guard let thread = unsafe PyThreadState_New(interpreter.state) else { throw AttachError.notInitialized }
+        unsafe PyEval_RestoreThread(thread)
         defer {
-            PyThreadState_Clear(thread)
+            unsafe PyThreadState_Clear(thread)
             PyThreadState_DeleteCurrent()
         }
-        return try body(Python(module: nil))
+        return unsafe try body(Python(module: nil))
     }
 }
 
 /// One Python interpreter of this process (the main one or a subinterpreter), as a value
 /// any thread may hold; see ``Python/interpreter`` and ``Python/attach(to:_:)``.
-public struct InterpreterRef: Hashable, @unchecked Sendable {
+@safe public struct InterpreterRef: Hashable, @unchecked Sendable {
     // SAFETY: an opaque address, compared freely; only handed to CPython by attach(to:),
     // whose contract requires the interpreter to be alive.
     let state: OpaquePointer
 
     /// The main interpreter (`PyInterpreterState_Main`).
-    public static var main: InterpreterRef { InterpreterRef(state: PyInterpreterState_Main()) }
+    public static var main: InterpreterRef { unsafe InterpreterRef(state: PyInterpreterState_Main()) }
 
     /// Whether this is the main interpreter.
-    public var isMain: Bool { state == PyInterpreterState_Main() }
+    public var isMain: Bool { unsafe state == PyInterpreterState_Main() }
+
+    // Written out: the synthesized conformances would read `state` unmarked (strict
+    // memory safety warns at no source location).
+    public static func == (lhs: InterpreterRef, rhs: InterpreterRef) -> Bool { unsafe lhs.state == rhs.state }
+    public func hash(into hasher: inout Hasher) { unsafe hasher.combine(state) }
 }

@@ -18,11 +18,11 @@ public enum Interpreter {
     /// `import name` finds them (the corresponding C function is
     /// `PyImport_AppendInittab`). Later calls do nothing and return `false`.
     @discardableResult
-    public static func start(builtinModules: [(name: String, initializer: ModuleInitializer)] = []) throws -> Bool {
+    public static func start(builtinModules: [(name: String, initializer: ModuleInitializer)] = unsafe []) throws -> Bool {
         guard Py_IsInitialized() == 0 else { return false }
-        for (name, initializer) in builtinModules {
-            let cInitializer = unsafeBitCast(initializer, to: (@convention(c) () -> PyPointer?).self)
-            guard PyImport_AppendInittab(permanentCString(name), cInitializer) == 0 else {
+        for unsafe (name, initializer) in unsafe builtinModules {
+            let cInitializer = unsafe unsafeBitCast(initializer, to: (@convention(c) () -> PyPointer?).self)
+            guard unsafe PyImport_AppendInittab(permanentCString(name), cInitializer) == 0 else {
                 throw PyException(.runtimeError, "cannot register builtin module \(name)")
             }
         }
@@ -30,7 +30,7 @@ public enum Interpreter {
         guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
         // Py_Initialize leaves this thread holding the GIL; release it so every thread,
         // this one included, attaches the same way.
-        _ = PyEval_SaveThread()
+        _ = unsafe PyEval_SaveThread()
         return true
     }
 
@@ -48,15 +48,15 @@ public enum Interpreter {
     /// ``PyException``s carrying the original exception.
     public static func run(_ code: String, _ py: Python) throws {
         let main = try py.importModule("__main__")
-        guard let globals = PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
-        _ = try py.checked(PyRun_StringFlags(code, Py_file_input, globals, globals, nil))
+        guard let globals = unsafe PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
+        _ = unsafe try py.checked(PyRun_StringFlags(code, Py_file_input, globals, globals, nil))
     }
 
     /// Evaluates one Python expression in `__main__`'s namespace.
     public static func evaluate(_ expression: String, _ py: Python) throws -> PyObjectRef {
         let main = try py.importModule("__main__")
-        guard let globals = PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
-        return try py.checked(PyRun_StringFlags(expression, Py_eval_input, globals, globals, nil))
+        guard let globals = unsafe PyModule_GetDict(main.pointer) else { throw PyException.fetch() }
+        return unsafe try py.checked(PyRun_StringFlags(expression, Py_eval_input, globals, globals, nil))
     }
 
     /// Evaluates an expression and converts the result.

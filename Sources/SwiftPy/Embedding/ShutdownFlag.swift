@@ -15,27 +15,27 @@ enum ShutdownFlag {
     /// `atexit` callback: `def _swiftpy_shutdown(): ...`.
     static let callback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
         started.store(true, ordering: .releasing)
-        return swiftpy_newref(swiftpy_none())
+        return unsafe swiftpy_newref(swiftpy_none())
     }
 
     // SAFETY: written once before being handed to CPython, then only read by it.
     nonisolated(unsafe) static let methodDef: UnsafeMutablePointer<PyMethodDef> = {
         let def = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: 1)
-        def.initialize(to: PyMethodDef(
+        unsafe def.initialize(to: PyMethodDef(
             ml_name: permanentCString("_swiftpy_shutdown"),
             ml_meth: callback, ml_flags: METH_NOARGS,
             ml_doc: permanentCString("Marks the start of interpreter shutdown for SwiftPy's attach().")))
-        return def
+        return unsafe def
     }()
 
     /// Registers the callback once per process, in the main interpreter (GIL held).
     static func install(_ py: Python) {
-        guard PyInterpreterState_Get() == PyInterpreterState_Main() else { return }
+        guard unsafe PyInterpreterState_Get() == PyInterpreterState_Main() else { return }
         guard installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         do {
             let atexit = try py.importModule("atexit")
             let register = try py.getAttribute(atexit.borrowed, "register")
-            let function = try py.checked(PyCFunction_NewEx(methodDef, nil, nil))
+            let function = unsafe try py.checked(PyCFunction_NewEx(methodDef, nil, nil))
             _ = try py.call(register, [function])
         } catch {
             installed.store(false, ordering: .releasing)

@@ -24,27 +24,27 @@ enum ErrorTable {
         case let e as any PythonExceptionConvertible: exception = e.pythonException
         default: exception = PyException(.runtimeError, "\(type(of: error)): \(error)")
         }
-        set(exception, module: module)
+        unsafe set(exception, module: module)
     }
 
     static func set(_ exception: PyException, module: PyPointer?) {
         if let caught = exception.caught {
-            PyErr_SetObject(UnsafeMutableRawPointer(swiftpy_type(caught.value)).assumingMemoryBound(to: PyObject.self), caught.value)
+            unsafe PyErr_SetObject(UnsafeMutableRawPointer(swiftpy_type(caught.value)).assumingMemoryBound(to: PyObject.self), caught.value)
             return
         }
-        if let cls = exception.kind.builtinClass {
+        if let cls = unsafe exception.kind.builtinClass {
             if exception.kind == .memoryError && exception.message.isEmpty {
-                _ = PyErr_NoMemory()
+                _ = unsafe PyErr_NoMemory()
             } else {
-                swiftpy_set_error(cls, exception.message)
+                unsafe swiftpy_set_error(cls, exception.message)
             }
             return
         }
         if case .module(let name) = exception.kind {
-            if let module, let state = ModuleState.of(module), let cls = state.exceptions[name] {
-                swiftpy_set_error(cls, exception.message)
+            if let module = unsafe module, let state = unsafe ModuleState.of(module), let cls = unsafe state.exceptions[name] {
+                unsafe swiftpy_set_error(cls, exception.message)
             } else {
-                swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_RUNTIME), exception.message)
+                unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_RUNTIME), exception.message)
             }
         }
     }
@@ -54,6 +54,6 @@ extension Python {
     /// Raises `error` in Python (sets the error indicator) using the error table; for
     /// code that hands control back to C itself.
     public func setError(_ error: any Error) {
-        ErrorTable.raise(error, module: module)
+        unsafe ErrorTable.raise(error, module: module)
     }
 }

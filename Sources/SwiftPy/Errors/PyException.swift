@@ -54,13 +54,13 @@ public struct PyException: Error, CustomStringConvertible {
 
     /// Whether a caught exception is an instance of `type` (e.g. `KeyError`).
     public func matches(_ kind: Kind, _ py: Python) -> Bool {
-        guard let caught, let cls = kind.builtinClass else { return self.kind == kind }
-        return PyErr_GivenExceptionMatches(caught.value, cls) != 0
+        guard let caught, let cls = unsafe kind.builtinClass else { return self.kind == kind }
+        return unsafe PyErr_GivenExceptionMatches(caught.value, cls) != 0
     }
 
     /// The original exception object of a caught exception.
     public func exceptionObject(_ py: Python) -> PyObjectRef? {
-        caught.map { PyObjectRef(borrowed: $0.value) }
+        caught.map { unsafe PyObjectRef(borrowed: $0.value) }
     }
 
     /// Takes the currently set Python exception (the error indicator) as a Swift error.
@@ -70,16 +70,16 @@ public struct PyException: Error, CustomStringConvertible {
     /// The corresponding C function is `PyErr_Fetch` (`PyErr_GetRaisedException` in 3.12).
     public static func fetch() -> PyException {
         var type: PyPointer? = nil, value: PyPointer? = nil, traceback: PyPointer? = nil
-        PyErr_Fetch(&type, &value, &traceback)
-        guard type != nil else {
+        unsafe PyErr_Fetch(&type, &value, &traceback)
+        guard unsafe type != nil else {
             return PyException(.systemError, "error return without exception set")
         }
-        PyErr_NormalizeException(&type, &value, &traceback)
-        if let value, let traceback { PyException_SetTraceback(value, traceback) }
-        let exception: PyPointer = value ?? swiftpy_newref(swiftpy_none())!
-        swiftpy_xdecref(type)
-        swiftpy_xdecref(traceback)
-        return PyException(caught: CaughtException(owned: exception))
+        unsafe PyErr_NormalizeException(&type, &value, &traceback)
+        if let value = unsafe value, let traceback = unsafe traceback { unsafe PyException_SetTraceback(value, traceback) }
+        let exception: PyPointer = unsafe value ?? swiftpy_newref(swiftpy_none())!
+        unsafe swiftpy_xdecref(type)
+        unsafe swiftpy_xdecref(traceback)
+        return unsafe PyException(caught: CaughtException(owned: exception))
     }
 }
 
@@ -108,7 +108,7 @@ extension PyException.Kind {
         case .importError: kind = SWIFTPY_EXC_IMPORT
         case .module, .caught: return nil
         }
-        return swiftpy_exception(kind)
+        return unsafe swiftpy_exception(kind)
     }
 }
 
@@ -120,7 +120,7 @@ extension PyException.Kind {
 /// subinterpreter's object must never be released by another interpreter), and leaked on
 /// purpose once the interpreter is finalizing, when taking the GIL could hang or end the
 /// thread, or when the dropping thread is attached to another interpreter.
-final class CaughtException: @unchecked Sendable {
+@safe final class CaughtException: @unchecked Sendable {
     // SAFETY: `value` is only dereferenced by API that takes a `Python` token (GIL held);
     // deinit attaches itself before releasing it.
     let value: PyPointer
@@ -130,14 +130,14 @@ final class CaughtException: @unchecked Sendable {
 
     /// Takes over a new reference to a normalized exception instance (GIL held).
     init(owned value: PyPointer) {
-        self.value = value
-        self.interpreter = InterpreterRef(state: PyInterpreterState_Get())
-        let name = String(cString: swiftpy_type(value).pointee.tp_name).typeNameTail
+        unsafe self.value = unsafe value
+        self.interpreter = unsafe InterpreterRef(state: PyInterpreterState_Get())
+        let name = unsafe String(cString: swiftpy_type(value).pointee.tp_name).typeNameTail
         self.typeName = name
         var text = ""
-        if let str = PyObject_Str(value) {
-            if let utf8 = PyUnicode_AsUTF8(str) { text = String(cString: utf8) } else { PyErr_Clear() }
-            swiftpy_decref(str)
+        if let str = unsafe PyObject_Str(value) {
+            if let utf8 = unsafe PyUnicode_AsUTF8(str) { text = unsafe String(cString: utf8) } else { PyErr_Clear() }
+            unsafe swiftpy_decref(str)
         } else {
             PyErr_Clear()
         }
@@ -145,7 +145,7 @@ final class CaughtException: @unchecked Sendable {
     }
 
     deinit {
-        let value = self.value
-        _ = try? Python.attach(to: interpreter) { _ in swiftpy_decref(value) }
+        let value = unsafe self.value
+        _ = try? Python.attach(to: interpreter) { _ in unsafe swiftpy_decref(value) }
     }
 }

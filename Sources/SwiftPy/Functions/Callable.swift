@@ -5,7 +5,7 @@ internal import CSwiftPyTraps
 /// and the type-erased Swift body. Lives for the life of the process (CPython keeps
 /// pointers to its `PyMethodDef`).
 @usableFromInline
-final class Callable: @unchecked Sendable {
+@safe final class Callable: @unchecked Sendable {
     // SAFETY: immutable after init; shared by every interpreter and thread.
     @usableFromInline enum Receiver {
         /// A module function: `self` is the module.
@@ -48,7 +48,7 @@ final class Callable: @unchecked Sendable {
         self.doc = doc
         self.receiver = receiver
         self.parameters = parameters
-        self.body = body
+        unsafe self.body = unsafe body
         self.nameBytes = parameters.map { Array($0.name.utf8) }
         self.maxPositional = parameters.lazy.filter { $0.kind != .keywordOnly }.count
         self.positionalOnlyCount = parameters.lazy.filter { $0.kind == .positionalOnly }.count
@@ -77,7 +77,7 @@ final class Callable: @unchecked Sendable {
     /// The same callable under another name (a constructor takes its type's name, so
     /// argument errors read `Counter() takes ...`).
     func renamed(_ newName: String) -> Callable {
-        let copy = Callable(name: newName, doc: doc, receiver: receiver, parameters: parameters, closureArity: parameters.count, body: body)
+        let copy = unsafe Callable(name: newName, doc: doc, receiver: receiver, parameters: parameters, closureArity: parameters.count, body: body)
         copy.inheritedError = declarationError
         return copy
     }
@@ -107,20 +107,20 @@ final class Callable: @unchecked Sendable {
     /// what the closure gets as its receiver (the module, the instance, or the type).
     @inline(__always)
     func call(module: PyPointer?, receiver receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
-        let py = Python(module: module)
+        let py = unsafe Python(module: module)
         // Which builtin runs on this thread, for the trap reporter (nested calls restore).
-        let scope = swiftpy_enter_builtin(reportName)
-        defer { swiftpy_leave_builtin(scope) }
+        let scope = unsafe swiftpy_enter_builtin(reportName)
+        defer { unsafe swiftpy_leave_builtin(scope) }
         do {
-            if kwnames == nil, nargs >= fastMin, nargs <= maxPositional {
-                return try body(py, receiverObject, Arguments(callable: self, base: args, count: nargs))
+            if unsafe kwnames == nil, nargs >= fastMin, nargs <= maxPositional {
+                return unsafe try body(py, receiverObject, Arguments(callable: self, base: args, count: nargs))
             }
-            return try withUnsafeTemporaryAllocation(of: PyPointer?.self, capacity: max(parameters.count, 1)) { slots in
-                try bind(args, nargs, kwnames, into: slots)
-                return try body(py, receiverObject, Arguments(callable: self, base: UnsafePointer(slots.baseAddress), count: parameters.count))
+            return unsafe try withUnsafeTemporaryAllocation(of: PyPointer?.self, capacity: max(parameters.count, 1)) { slots in
+                unsafe try bind(args, nargs, kwnames, into: slots)
+                return unsafe try body(py, receiverObject, Arguments(callable: self, base: UnsafePointer(slots.baseAddress), count: parameters.count))
             }
         } catch {
-            ErrorTable.raise(error, module: module)
+            unsafe ErrorTable.raise(error, module: module)
             return nil
         }
     }
@@ -128,8 +128,8 @@ final class Callable: @unchecked Sendable {
     /// Places positional and keyword arguments into one slot per parameter, with
     /// CPython's error messages for every way a call can be wrong.
     func bind(_ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?, into slots: UnsafeMutableBufferPointer<PyPointer?>) throws {
-        slots.initialize(repeating: nil)
-        let total = nargs + (kwnames.map { swiftpy_tuple_size($0) } ?? 0)
+        unsafe slots.initialize(repeating: nil)
+        let total = unsafe nargs + (kwnames.map { unsafe swiftpy_tuple_size($0) } ?? 0)
         if parameters.isEmpty {
             if total > 0 { throw PyException.typeError("\(name)() takes no arguments (\(total) given)") }
             return
@@ -139,28 +139,28 @@ final class Callable: @unchecked Sendable {
                 ? "\(name)() takes at most \(maxPositional) argument\(maxPositional == 1 ? "" : "s") (\(total) given)"
                 : "\(name)() takes at most \(maxPositional) positional argument\(maxPositional == 1 ? "" : "s") (\(nargs) given)")
         }
-        for i in 0..<nargs { slots[i] = args?[i] }
-        if let kwnames {
-            let count = swiftpy_tuple_size(kwnames)
+        for i in 0..<nargs { unsafe slots[i] = unsafe args?[i] }
+        if let kwnames = unsafe kwnames {
+            let count = unsafe swiftpy_tuple_size(kwnames)
             for k in 0..<count {
-                let key = swiftpy_tuple_get_item(kwnames, k)!
-                guard let index = parameterIndex(forKeyword: key) else {
-                    let keyName = (try? String(fromPython: PyBorrowedRef(key), Python(module: nil))) ?? "?"
+                let key = unsafe swiftpy_tuple_get_item(kwnames, k)!
+                guard let index = unsafe parameterIndex(forKeyword: key) else {
+                    let keyName = unsafe (try? String(fromPython: PyBorrowedRef(key), Python(module: nil))) ?? "?"
                     if let p = parameters.firstIndex(where: { $0.name == keyName }), parameters[p].kind == .positionalOnly {
                         throw PyException.typeError("\(name)() got some positional-only arguments passed as keyword arguments: '\(keyName)'")
                     }
                     throw PyException.typeError("\(name)() got an unexpected keyword argument '\(keyName)'")
                 }
-                if slots[index] != nil {
+                if unsafe slots[index] != nil {
                     throw PyException.typeError("argument for \(name)() given by name ('\(parameters[index].name)') and position (\(index + 1))")
                 }
-                slots[index] = args?[nargs + k]
+                unsafe slots[index] = unsafe args?[nargs + k]
             }
         }
         if total > parameters.count {
             throw PyException.typeError("\(name)() takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s") (\(total) given)")
         }
-        for (i, p) in parameters.enumerated() where slots[i] == nil && p.isRequired {
+        for (i, p) in parameters.enumerated() where unsafe slots[i] == nil && p.isRequired {
             switch p.kind {
             case .positionalOnly:
                 let required = parameters.prefix(positionalOnlyCount).filter(\.isRequired).count
@@ -176,10 +176,10 @@ final class Callable: @unchecked Sendable {
     /// The parameter a keyword names (never a positional-only one), comparing UTF-8.
     func parameterIndex(forKeyword key: PyPointer) -> Int? {
         var size = 0
-        guard let utf8 = PyUnicode_AsUTF8AndSize(key, &size) else { PyErr_Clear(); return nil }
-        let bytes = UnsafeRawBufferPointer(start: utf8, count: size)
+        guard let utf8 = unsafe PyUnicode_AsUTF8AndSize(key, &size) else { PyErr_Clear(); return nil }
+        let bytes = unsafe UnsafeRawBufferPointer(start: utf8, count: size)
         for i in positionalOnlyCount..<parameters.count where nameBytes[i].count == size {
-            if nameBytes[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
+            if unsafe nameBytes[i].withUnsafeBytes({ unsafe $0.elementsEqual(bytes) }) { return i }
         }
         return nil
     }
@@ -198,7 +198,7 @@ extension Parameter.Kind {
 /// A builtin's bound arguments, one slot per parameter (borrowed), read in order by the
 /// typed closure wrappers.
 @usableFromInline
-struct Arguments {
+@safe struct Arguments {
     @usableFromInline unowned(unsafe) let callable: Callable
     @usableFromInline let base: UnsafePointer<PyPointer?>?
     @usableFromInline let count: Int
@@ -210,10 +210,10 @@ struct Arguments {
     func next<T: FromPython>(_ type: T.Type, _ index: inout Int, _ defaults: TypedDefaults, _ py: Python) throws -> T {
         let i = index
         index += 1
-        if i < count, let base, let object = base[i] {
-            return try T(fromPython: PyBorrowedRef(object), py)
+        if i < count, let base = unsafe base, let object = unsafe base[i] {
+            return unsafe try T(fromPython: PyBorrowedRef(object), py)
         }
-        return try defaults.value(i, as: T.self, for: callable)
+        return unsafe try defaults.value(i, as: T.self, for: callable)
     }
 }
 
@@ -221,7 +221,7 @@ struct Arguments {
 /// declared, so calls never pay for a dynamic cast. Not generic: reading a generic
 /// class's field from inside a parameter-pack expansion costs a metadata lookup per call.
 @usableFromInline
-final class TypedDefault: @unchecked Sendable {
+@safe final class TypedDefault: @unchecked Sendable {
     // SAFETY: immutable after init; the value comes from `Parameter.defaultValue`, which
     // is `any Sendable`, and is only read (copied out), never written.
     /// The default, initialised as the closure parameter's type; nil when it has none.
@@ -230,22 +230,22 @@ final class TypedDefault: @unchecked Sendable {
 
     init<T>(_ value: T?) {
         guard let value else {
-            storage = nil
-            destroy = nil
+            unsafe storage = nil
+            unsafe destroy = nil
             return
         }
         let typed = UnsafeMutablePointer<T>.allocate(capacity: 1)
-        typed.initialize(to: value)
-        storage = UnsafeMutableRawPointer(typed)
-        destroy = { raw in
-            let typed = raw.assumingMemoryBound(to: T.self)
-            typed.deinitialize(count: 1)
-            typed.deallocate()
+        unsafe typed.initialize(to: value)
+        unsafe storage = UnsafeMutableRawPointer(typed)
+        unsafe destroy = { raw in
+            let typed = unsafe raw.assumingMemoryBound(to: T.self)
+            unsafe typed.deinitialize(count: 1)
+            unsafe typed.deallocate()
         }
     }
 
     deinit {
-        if let storage, let destroy { destroy(storage) }
+        if let storage = unsafe storage, let destroy = unsafe destroy { unsafe destroy(storage) }
     }
 }
 
@@ -283,8 +283,8 @@ struct TypedDefaults: Sendable {
     func value<T>(_ i: Int, as type: T.Type, for callable: Callable) throws -> T {
         // SAFETY: slot `i` holds a `T`, the type of closure parameter `i`: both come from
         // the same parameter pack, in order (DefaultCursor.next).
-        guard let storage = slots[i].storage else { throw callable.missingArgument(i) }
-        return storage.assumingMemoryBound(to: T.self).pointee
+        guard let storage = unsafe slots[i].storage else { throw callable.missingArgument(i) }
+        return unsafe storage.assumingMemoryBound(to: T.self).pointee
     }
 }
 

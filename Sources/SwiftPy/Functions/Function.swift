@@ -32,10 +32,10 @@ public struct Function: Sendable {
         _ body: @escaping @Sendable (Python, repeat each A) throws -> R
     ) {
         let defaults = TypedDefaults(name, parameters, repeat (each A).self)
-        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
+        callable = unsafe Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
             var index = 0
-            return try body(py, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
+            return unsafe try body(py, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
@@ -46,11 +46,11 @@ public struct Function: Sendable {
         _ body: @escaping @Sendable (Python, repeat each A) throws -> Void
     ) {
         let defaults = TypedDefaults(name, parameters, repeat (each A).self)
-        callable = Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
+        callable = unsafe Callable(name: name, doc: doc, receiver: .module, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, _, args in
             var index = 0
             try body(py, repeat try args.next((each A).self, &index, defaults, py))
-            return swiftpy_newref(swiftpy_none())
+            return unsafe swiftpy_newref(swiftpy_none())
         }
     }
 
@@ -74,11 +74,11 @@ public struct Method<T: AnyObject>: Sendable {
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> R
     ) {
         let defaults = TypedDefaults(name, parameters, repeat (each A).self)
-        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
+        callable = unsafe Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
-            let this: T = try SwiftObject.payload(receiver, as: T.self)
+            let this: T = unsafe try SwiftObject.payload(receiver, as: T.self)
             var index = 0
-            return try body(py, this, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
+            return unsafe try body(py, this, repeat try args.next((each A).self, &index, defaults, py)).toPythonNewReference(py)
         }
     }
 
@@ -88,12 +88,12 @@ public struct Method<T: AnyObject>: Sendable {
         _ body: @escaping @Sendable (Python, T, repeat each A) throws -> Void
     ) {
         let defaults = TypedDefaults(name, parameters, repeat (each A).self)
-        callable = Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
+        callable = unsafe Callable(name: name, doc: doc, receiver: .instance, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, receiver, args in
-            let this: T = try SwiftObject.payload(receiver, as: T.self)
+            let this: T = unsafe try SwiftObject.payload(receiver, as: T.self)
             var index = 0
             try body(py, this, repeat try args.next((each A).self, &index, defaults, py))
-            return swiftpy_newref(swiftpy_none())
+            return unsafe swiftpy_newref(swiftpy_none())
         }
     }
 }

@@ -25,56 +25,56 @@ import CPython
 /// `__self__` is therefore the binding (named like the module), not the module itself.
 enum BuiltinFunction {
     /// Where the binding's own fields start: after CPython's module object.
-    static let callableOffset = Int(swiftpy_module_type().pointee.tp_basicsize)
-    static var moduleOffset: Int { callableOffset + MemoryLayout<UnsafeRawPointer>.stride }
-    static var definitionOffset: Int { moduleOffset + MemoryLayout<UnsafeRawPointer>.stride }
-    static var basicSize: Int { definitionOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    static let callableOffset = unsafe Int(swiftpy_module_type().pointee.tp_basicsize)
+    static var moduleOffset: Int { unsafe callableOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    static var definitionOffset: Int { unsafe moduleOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    static var basicSize: Int { unsafe definitionOffset + MemoryLayout<UnsafeRawPointer>.stride }
 
     /// Creates `module`'s binding type (`PyType_FromModuleAndSpec`, base `module`); a new
     /// reference.
     static func makeBindingType(module: PyPointer) throws -> PyPointer {
-        let base = UnsafeMutableRawPointer(swiftpy_module_type()).assumingMemoryBound(to: PyObject.self)
-        guard let bases = PyTuple_New(1) else { throw PyException.fetch() }
-        defer { swiftpy_decref(bases) }
-        swiftpy_tuple_set_item(bases, 0, swiftpy_newref(base))
-        guard let type = PyType_FromModuleAndSpec(module, bindingSpec, bases) else { throw PyException.fetch() }
-        return type
+        let base = unsafe UnsafeMutableRawPointer(swiftpy_module_type()).assumingMemoryBound(to: PyObject.self)
+        guard let bases = unsafe PyTuple_New(1) else { throw PyException.fetch() }
+        defer { unsafe swiftpy_decref(bases) }
+        unsafe swiftpy_tuple_set_item(bases, 0, swiftpy_newref(base))
+        guard let type = unsafe PyType_FromModuleAndSpec(module, bindingSpec, bases) else { throw PyException.fetch() }
+        return unsafe type
     }
 
     /// A new function (`builtin_function_or_method`) for `callable`, bound through a new
     /// binding of `bindingType` (from ``makeBindingType(module:)``).
     static func make(bindingType: PyPointer, callable: Callable, module: PyPointer) throws -> PyPointer {
-        let typeObject = UnsafeMutableRawPointer(bindingType).assumingMemoryBound(to: PyTypeObject.self)
-        guard let moduleName = PyModule_GetNameObject(module) else { throw PyException.fetch() }
-        defer { swiftpy_decref(moduleName) }
-        guard let moduleArguments = PyTuple_New(1) else { throw PyException.fetch() }
-        defer { swiftpy_decref(moduleArguments) }
-        swiftpy_tuple_set_item(moduleArguments, 0, swiftpy_newref(moduleName))
+        let typeObject = unsafe UnsafeMutableRawPointer(bindingType).assumingMemoryBound(to: PyTypeObject.self)
+        guard let moduleName = unsafe PyModule_GetNameObject(module) else { throw PyException.fetch() }
+        defer { unsafe swiftpy_decref(moduleName) }
+        guard let moduleArguments = unsafe PyTuple_New(1) else { throw PyException.fetch() }
+        defer { unsafe swiftpy_decref(moduleArguments) }
+        unsafe swiftpy_tuple_set_item(moduleArguments, 0, swiftpy_newref(moduleName))
         // SAFETY: module.__new__ allocates `basicSize` bytes and makes the dict (3.14+
         // expects it from __new__); module.__init__ names it. Our fields are zeroed at
         // once (3.10 allocates without zeroing), so dealloc and traverse see NULLs until
         // they are set.
-        guard let newModule = swiftpy_module_type().pointee.tp_new,
-              let binding = newModule(typeObject, moduleArguments, nil) else { throw PyException.fetch() }
-        UnsafeMutableRawPointer(binding).advanced(by: callableOffset)
+        guard let newModule = unsafe swiftpy_module_type().pointee.tp_new,
+              let binding = unsafe newModule(typeObject, moduleArguments, nil) else { throw PyException.fetch() }
+        unsafe UnsafeMutableRawPointer(binding).advanced(by: callableOffset)
             .initializeMemory(as: UInt8.self, repeating: 0, count: basicSize - callableOffset)
-        if swiftpy_module_type().pointee.tp_init?(binding, moduleArguments, nil) ?? -1 != 0 {
-            swiftpy_decref(binding)
+        if unsafe swiftpy_module_type().pointee.tp_init?(binding, moduleArguments, nil) ?? -1 != 0 {
+            unsafe swiftpy_decref(binding)
             throw PyException.fetch()
         }
         let definition = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: 1)
-        let entryPoint = unsafeBitCast(entry, to: PyCFunction.self)
-        definition.initialize(to: PyMethodDef(
+        let entryPoint = unsafe unsafeBitCast(entry, to: PyCFunction.self)
+        unsafe definition.initialize(to: PyMethodDef(
             ml_name: UnsafePointer(strdup(callable.name)), ml_meth: entryPoint,
             ml_flags: swiftpy_meth_fastcall_keywords(),
             ml_doc: UnsafePointer(strdup(callable.signatureLine(name: callable.name, receiver: "$module") + callable.doc))))
         let raw = UnsafeMutableRawPointer(binding)
-        raw.storeBytes(of: Unmanaged.passRetained(callable).toOpaque(), toByteOffset: callableOffset, as: UnsafeMutableRawPointer.self)
-        raw.storeBytes(of: swiftpy_newref(module), toByteOffset: moduleOffset, as: PyPointer?.self)
-        raw.storeBytes(of: definition, toByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self)
-        defer { swiftpy_decref(binding) }  // the function holds its own reference
-        guard let function = PyCFunction_NewEx(definition, binding, moduleName) else { throw PyException.fetch() }
-        return function
+        unsafe raw.storeBytes(of: Unmanaged.passRetained(callable).toOpaque(), toByteOffset: callableOffset, as: UnsafeMutableRawPointer.self)
+        unsafe raw.storeBytes(of: swiftpy_newref(module), toByteOffset: moduleOffset, as: PyPointer?.self)
+        unsafe raw.storeBytes(of: definition, toByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self)
+        defer { unsafe swiftpy_decref(binding) }  // the function holds its own reference
+        guard let function = unsafe PyCFunction_NewEx(definition, binding, moduleName) else { throw PyException.fetch() }
+        return unsafe function
     }
 
     /// The C function of every module function (`METH_FASTCALL | METH_KEYWORDS`): `self`
@@ -83,80 +83,80 @@ enum BuiltinFunction {
         binding, args, nargs, kwnames in
         // SAFETY: CPython passes the function's m_self, a binding `make` filled in before
         // the function existed; its fields change only in dealloc/clear.
-        let raw = UnsafeRawPointer(binding.unsafelyUnwrapped)
-        let module = raw.load(fromByteOffset: moduleOffset, as: PyPointer?.self)
-        let callable = Unmanaged<Callable>.fromOpaque(raw.load(fromByteOffset: callableOffset, as: UnsafeRawPointer.self))
-        return callable._withUnsafeGuaranteedRef { $0.call(module: module, receiver: module, args, nargs, kwnames) }
+        let raw = unsafe UnsafeRawPointer(binding.unsafelyUnwrapped)
+        let module = unsafe raw.load(fromByteOffset: moduleOffset, as: PyPointer?.self)
+        let callable = unsafe Unmanaged<Callable>.fromOpaque(raw.load(fromByteOffset: callableOffset, as: UnsafeRawPointer.self))
+        return unsafe callable._withUnsafeGuaranteedRef { unsafe $0.call(module: module, receiver: module, args, nargs, kwnames) }
     }
 
     // MARK: - Binding type slots
 
     static let dealloc: @convention(c) (PyPointer?) -> Void = { object in
-        guard let object, let type = swiftpy_type(object) else { return }
-        PyObject_GC_UnTrack(UnsafeMutableRawPointer(object))
+        guard let object = unsafe object, let type = unsafe swiftpy_type(object) else { return }
+        unsafe PyObject_GC_UnTrack(UnsafeMutableRawPointer(object))
         // Weak references die first, before any field is torn down (module's dealloc then
         // finds none left).
-        PyObject_ClearWeakRefs(object)
-        _ = clearOwn(object)
+        unsafe PyObject_ClearWeakRefs(object)
+        _ = unsafe clearOwn(object)
         let raw = UnsafeMutableRawPointer(object)
-        if let callable = raw.load(fromByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self) {
-            raw.storeBytes(of: nil, toByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self)
-            Unmanaged<Callable>.fromOpaque(callable).release()
+        if let callable = unsafe raw.load(fromByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self) {
+            unsafe raw.storeBytes(of: nil, toByteOffset: callableOffset, as: UnsafeMutableRawPointer?.self)
+            unsafe Unmanaged<Callable>.fromOpaque(callable).release()
         }
-        if let definition = raw.load(fromByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self) {
+        if let definition = unsafe raw.load(fromByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self) {
             // SAFETY: the function that pointed at it held this binding: it is gone.
-            raw.storeBytes(of: nil, toByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self)
-            free(UnsafeMutableRawPointer(mutating: definition.pointee.ml_name))
-            free(UnsafeMutableRawPointer(mutating: definition.pointee.ml_doc))
-            definition.deallocate()
+            unsafe raw.storeBytes(of: nil, toByteOffset: definitionOffset, as: UnsafeMutablePointer<PyMethodDef>?.self)
+            unsafe free(UnsafeMutableRawPointer(mutating: definition.pointee.ml_name))
+            unsafe free(UnsafeMutableRawPointer(mutating: definition.pointee.ml_doc))
+            unsafe definition.deallocate()
         }
         // module's own dealloc frees the dict and name and the object (tp_free); the
         // reference to our heap type is ours to drop.
-        swiftpy_module_type().pointee.tp_dealloc?(object)
-        swiftpy_decref(UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyObject.self))
+        unsafe swiftpy_module_type().pointee.tp_dealloc?(object)
+        unsafe swiftpy_decref(UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyObject.self))
     }
 
     static let traverse: traverseproc = { object, visit, arg in
-        guard let object, let visit else { return 0 }
-        let type = swiftpy_type(object).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: PyObject.self) }
-        var result = swiftpy_visit(visit, type, arg)
+        guard let object = unsafe object, let visit = unsafe visit else { return 0 }
+        let type = unsafe swiftpy_type(object).map { unsafe UnsafeMutableRawPointer($0).assumingMemoryBound(to: PyObject.self) }
+        var result = unsafe swiftpy_visit(visit, type, arg)
         if result == 0 {
-            result = swiftpy_visit(visit, UnsafeRawPointer(object).load(fromByteOffset: moduleOffset, as: PyPointer?.self), arg)
+            result = unsafe swiftpy_visit(visit, UnsafeRawPointer(object).load(fromByteOffset: moduleOffset, as: PyPointer?.self), arg)
         }
-        if result == 0, let baseTraverse = swiftpy_module_type().pointee.tp_traverse {
-            result = baseTraverse(object, visit, arg)
+        if result == 0, let baseTraverse = unsafe swiftpy_module_type().pointee.tp_traverse {
+            result = unsafe baseTraverse(object, visit, arg)
         }
         return result
     }
 
     static let clear: inquiry = { object in
-        guard let object else { return 0 }
-        _ = clearOwn(object)
-        return swiftpy_module_type().pointee.tp_clear?(object) ?? 0
+        guard let object = unsafe object else { return 0 }
+        _ = unsafe clearOwn(object)
+        return unsafe swiftpy_module_type().pointee.tp_clear?(object) ?? 0
     }
 
     /// Drops the binding's reference to its module.
     private static func clearOwn(_ object: PyPointer) -> Int32 {
         let raw = UnsafeMutableRawPointer(object)
-        let module = raw.load(fromByteOffset: moduleOffset, as: PyPointer?.self)
-        raw.storeBytes(of: nil, toByteOffset: moduleOffset, as: PyPointer?.self)
-        swiftpy_xdecref(module)
+        let module = unsafe raw.load(fromByteOffset: moduleOffset, as: PyPointer?.self)
+        unsafe raw.storeBytes(of: nil, toByteOffset: moduleOffset, as: PyPointer?.self)
+        unsafe swiftpy_xdecref(module)
         return 0
     }
 
     // SAFETY: written once (lazy global initialisation is thread-safe), then only read by
     // `PyType_FromModuleAndSpec`, which copies what it needs.
     nonisolated(unsafe) static let bindingSpec: UnsafeMutablePointer<PyType_Spec> = {
-        func pointer<T>(_ function: T) -> UnsafeMutableRawPointer { unsafeBitCast(function, to: UnsafeMutableRawPointer.self) }
+        func pointer<T>(_ function: T) -> UnsafeMutableRawPointer { unsafe unsafeBitCast(function, to: UnsafeMutableRawPointer.self) }
         let slots = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: 4)
-        slots[0] = PyType_Slot(slot: Py_tp_dealloc, pfunc: pointer(dealloc))
-        slots[1] = PyType_Slot(slot: Py_tp_traverse, pfunc: pointer(traverse))
-        slots[2] = PyType_Slot(slot: Py_tp_clear, pfunc: pointer(clear))
-        slots[3] = PyType_Slot(slot: 0, pfunc: nil)
+        unsafe slots[0] = unsafe PyType_Slot(slot: Py_tp_dealloc, pfunc: pointer(dealloc))
+        unsafe slots[1] = unsafe PyType_Slot(slot: Py_tp_traverse, pfunc: pointer(traverse))
+        unsafe slots[2] = unsafe PyType_Slot(slot: Py_tp_clear, pfunc: pointer(clear))
+        unsafe slots[3] = unsafe PyType_Slot(slot: 0, pfunc: nil)
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
-        spec.initialize(to: PyType_Spec(
+        unsafe spec.initialize(to: PyType_Spec(
             name: permanentCString("swiftpy.builtin_binding"), basicsize: Int32(basicSize), itemsize: 0,
             flags: UInt32(swiftpy_tpflags_binding()), slots: slots))
-        return spec
+        return unsafe spec
     }()
 }

@@ -19,7 +19,7 @@ enum InterpreterCheck {
     /// The running interpreter's version: the first word of `Py_GetVersion()`
     /// ("3.14.10 (main, ...) [GCC ...]"), which every version has.
     static func runningVersion() -> String {
-        let full = String(cString: Py_GetVersion())
+        let full = unsafe String(cString: Py_GetVersion())
         return String(full.prefix { $0 != " " })
     }
 
@@ -30,12 +30,12 @@ enum InterpreterCheck {
 
     /// Whether the running interpreter is a free-threaded build (`t` in `sys.abiflags`).
     static func runningGILDisabled() -> Bool {
-        guard let flags = PySys_GetObject("abiflags"), swiftpy_unicode_check(flags) != 0,
-              let text = PyUnicode_AsUTF8(flags) else {
+        guard let flags = unsafe PySys_GetObject("abiflags"), unsafe swiftpy_unicode_check(flags) != 0,
+              let text = unsafe PyUnicode_AsUTF8(flags) else {
             PyErr_Clear()
             return false
         }
-        return String(cString: text).contains("t")
+        return unsafe String(cString: text).contains("t")
     }
 
     /// The error for a module built for another interpreter, or nil when headers and

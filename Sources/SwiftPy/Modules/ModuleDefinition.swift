@@ -56,7 +56,7 @@ public final class ModuleDefinition: @unchecked Sendable {
 
     /// The built C tables: the `PyModuleDef` (with this definition's address stored right
     /// after it) and one `PyType_Spec` per type. Built once, kept for the process.
-    private struct Built: @unchecked Sendable {
+    @safe private struct Built: @unchecked Sendable {
         let def: UnsafeMutablePointer<PyModuleDef>
         let specs: [UnsafeMutablePointer<PyType_Spec>]
     }
@@ -69,14 +69,14 @@ public final class ModuleDefinition: @unchecked Sendable {
     public func initialize() -> UnsafeMutableRawPointer? {
         swiftpy_install_trap_reporter()
         if let mismatch = InterpreterCheck.mismatch(module: name) {
-            ErrorTable.set(mismatch, module: nil)
+            unsafe ErrorTable.set(mismatch, module: nil)
             return nil
         }
         switch buildOnce() {
         case .success(let built):
-            return UnsafeMutableRawPointer(PyModuleDef_Init(built.def))
+            return unsafe UnsafeMutableRawPointer(PyModuleDef_Init(built.def))
         case .failure(let error):
-            ErrorTable.set(error, module: nil)
+            unsafe ErrorTable.set(error, module: nil)
             return nil
         }
     }
@@ -95,35 +95,35 @@ public final class ModuleDefinition: @unchecked Sendable {
         guard problems.isEmpty else {
             throw PyException(.systemError, "module \(name): " + problems.joined(separator: "; "))
         }
-        for function in functions { function.reportName = permanentCString("\(name).\(function.name)") }
+        for function in functions { unsafe function.reportName = unsafe permanentCString("\(name).\(function.name)") }
         do {
-            let specs = try types.map { try $0.makeSpec(moduleName: name) }
+            let specs = unsafe try types.map { unsafe try $0.makeSpec(moduleName: name) }
 
-            var slots: [PyModuleDef_Slot] = [PyModuleDef_Slot(slot: swiftpy_slot_mod_exec(), value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
+            var slots: [PyModuleDef_Slot] = unsafe [PyModuleDef_Slot(slot: swiftpy_slot_mod_exec(), value: unsafeBitCast(ModuleDefinition.exec, to: UnsafeMutableRawPointer.self))]
             if swiftpy_slot_multiple_interpreters() != 0 {
-                slots.append(PyModuleDef_Slot(slot: swiftpy_slot_multiple_interpreters(), value: swiftpy_per_interpreter_gil_supported()))
+                unsafe slots.append(PyModuleDef_Slot(slot: swiftpy_slot_multiple_interpreters(), value: swiftpy_per_interpreter_gil_supported()))
             }
             if freeThreadingSafe, swiftpy_slot_gil() != 0 {
-                slots.append(PyModuleDef_Slot(slot: swiftpy_slot_gil(), value: swiftpy_mod_gil_not_used()))
+                unsafe slots.append(PyModuleDef_Slot(slot: swiftpy_slot_gil(), value: swiftpy_mod_gil_not_used()))
             }
-            slots.append(PyModuleDef_Slot(slot: 0, value: nil))
-            let slotTable = UnsafeMutablePointer<PyModuleDef_Slot>.allocate(capacity: slots.count)
-            slotTable.initialize(from: slots, count: slots.count)
+            unsafe slots.append(PyModuleDef_Slot(slot: 0, value: nil))
+            let slotTable = unsafe UnsafeMutablePointer<PyModuleDef_Slot>.allocate(capacity: slots.count)
+            unsafe slotTable.initialize(from: slots, count: slots.count)
 
             // SAFETY: the PyModuleDef is followed by one pointer slot holding this
             // definition (retained forever), so `exec` finds it from the module's def.
-            let raw = UnsafeMutableRawPointer.allocate(
+            let raw = unsafe UnsafeMutableRawPointer.allocate(
                 byteCount: MemoryLayout<PyModuleDef>.stride + MemoryLayout<UnsafeRawPointer>.stride,
                 alignment: MemoryLayout<PyModuleDef>.alignment)
-            let def = raw.bindMemory(to: PyModuleDef.self, capacity: 1)
-            def.initialize(to: PyModuleDef(
+            let def = unsafe raw.bindMemory(to: PyModuleDef.self, capacity: 1)
+            unsafe def.initialize(to: PyModuleDef(
                 m_base: swiftpy_moduledef_head_init(), m_name: permanentCString(name),
                 m_doc: permanentCString(doc), m_size: MemoryLayout<UnsafeMutableRawPointer?>.stride,
                 m_methods: nil, m_slots: slotTable, m_traverse: ModuleDefinition.traverse,
                 m_clear: ModuleDefinition.clear, m_free: ModuleDefinition.free))
-            (raw + MemoryLayout<PyModuleDef>.stride).storeBytes(
+            unsafe (raw + MemoryLayout<PyModuleDef>.stride).storeBytes(
                 of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer.self)
-            return Built(def: def, specs: specs)
+            return unsafe Built(def: def, specs: specs)
         } catch let error as PyException {
             throw error
         } catch {
@@ -133,93 +133,93 @@ public final class ModuleDefinition: @unchecked Sendable {
 
     /// The definition stored after a `PyModuleDef` built by ``build()``.
     static func of(def: UnsafeMutablePointer<PyModuleDef>) -> ModuleDefinition {
-        let raw = (UnsafeMutableRawPointer(def) + MemoryLayout<PyModuleDef>.stride).load(as: UnsafeMutableRawPointer.self)
-        return Unmanaged<ModuleDefinition>.fromOpaque(raw).takeUnretainedValue()
+        let raw = unsafe (UnsafeMutableRawPointer(def) + MemoryLayout<PyModuleDef>.stride).load(as: UnsafeMutableRawPointer.self)
+        return unsafe Unmanaged<ModuleDefinition>.fromOpaque(raw).takeUnretainedValue()
     }
 
     /// `Py_mod_exec`: fills a new module object — state, types, exception classes,
     /// constants — then runs `setUp`.
     static let exec: @convention(c) (PyPointer?) -> Int32 = { module in
-        guard let module, let def = PyModule_GetDef(module) else { return -1 }
-        let definition = ModuleDefinition.of(def: def)
+        guard let module = unsafe module, let def = unsafe PyModule_GetDef(module) else { return -1 }
+        let definition = unsafe ModuleDefinition.of(def: def)
         guard case .success(let built) = definition.buildOnce() else { return -1 }
-        let py = Python(module: module)
+        let py = unsafe Python(module: module)
         let state = ModuleState(definition: definition)
         do {
             // Functions are CPython builtin functions bound to a binding object that carries
             // the Swift callable (BuiltinFunction); methods are descriptor objects that carry
             // it (FunctionObject). Both types are made for this module object, and each
             // object keeps its type alive.
-            let bindingType = try BuiltinFunction.makeBindingType(module: module)
-            defer { swiftpy_decref(bindingType) }
-            let methodType = try FunctionObject.makeMethodType(module: module)
-            defer { swiftpy_decref(methodType) }
+            let bindingType = unsafe try BuiltinFunction.makeBindingType(module: module)
+            defer { unsafe swiftpy_decref(bindingType) }
+            let methodType = unsafe try FunctionObject.makeMethodType(module: module)
+            defer { unsafe swiftpy_decref(methodType) }
             for function in definition.functions {
-                let object = try BuiltinFunction.make(bindingType: bindingType, callable: function, module: module)
-                defer { swiftpy_decref(object) }
-                if PyModule_AddObjectRef(module, function.name, object) != 0 { throw PyException.fetch() }
+                let object = unsafe try BuiltinFunction.make(bindingType: bindingType, callable: function, module: module)
+                defer { unsafe swiftpy_decref(object) }
+                if unsafe PyModule_AddObjectRef(module, function.name, object) != 0 { throw PyException.fetch() }
             }
-            for (type, spec) in zip(definition.types, built.specs) {
-                guard let object = PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
-                state.types[type.swiftType] = object
-                try type.addMethods(to: object, methodType: methodType, module: module)
-                state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
-                if PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
+            for unsafe (type, spec) in unsafe zip(definition.types, built.specs) {
+                guard let object = unsafe PyType_FromModuleAndSpec(module, spec, nil) else { throw PyException.fetch() }
+                unsafe state.types[type.swiftType] = unsafe object
+                unsafe try type.addMethods(to: object, methodType: methodType, module: module)
+                unsafe state.typeDefinitions[UnsafeMutableRawPointer(object)] = type
+                if unsafe PyModule_AddObjectRef(module, type.name, object) != 0 { throw PyException.fetch() }
             }
             for exception in definition.exceptions {
                 let fullName = "\(definition.name).\(exception.name)"
-                guard let cls = PyErr_NewExceptionWithDoc(fullName, exception.doc.isEmpty ? nil : exception.doc,
+                guard let cls = unsafe PyErr_NewExceptionWithDoc(fullName, exception.doc.isEmpty ? nil : exception.doc,
                                                           exception.base.builtinClass, nil) else { throw PyException.fetch() }
-                state.exceptions[exception.name] = cls
-                if PyModule_AddObjectRef(module, exception.name, cls) != 0 { throw PyException.fetch() }
+                unsafe state.exceptions[exception.name] = unsafe cls
+                if unsafe PyModule_AddObjectRef(module, exception.name, cls) != 0 { throw PyException.fetch() }
             }
             for (name, value) in definition.constants {
                 let object = try value.toPython(py)
-                if PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
+                if unsafe PyModule_AddObjectRef(module, name, object.pointer) != 0 { throw PyException.fetch() }
             }
             if let makeState = definition.makeState { state.userState = try makeState(py) }
         } catch {
             state.clear()
-            ErrorTable.raise(error, module: module)
+            unsafe ErrorTable.raise(error, module: module)
             return -1
         }
         // Published only now, complete: importlib puts the module in `sys.modules` before
         // `Py_mod_exec` runs, so on a free-threaded build another thread could otherwise
         // read the state's dictionaries while they are being filled.
-        PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        unsafe PyModule_GetState(module)!.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer?.self)
         do {
             ShutdownFlag.install(py)
-            try definition.setUp?(py, PyObjectRef(borrowed: module))
+            unsafe try definition.setUp?(py, PyObjectRef(borrowed: module))
             return 0
         } catch {
-            ErrorTable.raise(error, module: module)
+            unsafe ErrorTable.raise(error, module: module)
             return -1
         }
     }
 
     static let traverse: traverseproc = { module, visit, arg in
-        guard let module, let visit, let state = ModuleState.of(module) else { return 0 }
-        for object in state.ownedObjects {
-            let result = swiftpy_visit(visit, object, arg)
+        guard let module = unsafe module, let visit = unsafe visit, let state = unsafe ModuleState.of(module) else { return 0 }
+        for unsafe object in unsafe state.ownedObjects {
+            let result = unsafe swiftpy_visit(visit, object, arg)
             if result != 0 { return result }
         }
         return 0
     }
 
     static let clear: inquiry = { module in
-        guard let module, let state = ModuleState.of(module) else { return 0 }
+        guard let module = unsafe module, let state = unsafe ModuleState.of(module) else { return 0 }
         state.clear()
         return 0
     }
 
     static let free: freefunc = { raw in
-        guard let raw else { return }
-        let module = raw.assumingMemoryBound(to: PyObject.self)
-        guard let slot = PyModule_GetState(module) else { PyErr_Clear(); return }
-        guard let state = slot.load(as: UnsafeMutableRawPointer?.self) else { return }
-        slot.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
-        let owned = Unmanaged<ModuleState>.fromOpaque(state)
-        owned.takeUnretainedValue().clear()
-        owned.release()
+        guard let raw = unsafe raw else { return }
+        let module = unsafe raw.assumingMemoryBound(to: PyObject.self)
+        guard let slot = unsafe PyModule_GetState(module) else { PyErr_Clear(); return }
+        guard let state = unsafe slot.load(as: UnsafeMutableRawPointer?.self) else { return }
+        unsafe slot.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        let owned = unsafe Unmanaged<ModuleState>.fromOpaque(state)
+        unsafe owned.takeUnretainedValue().clear()
+        unsafe owned.release()
     }
 }

@@ -29,7 +29,7 @@ public protocol PyGCTraversable: AnyObject {
 
 /// What ``PyGCTraversable/traverse(_:)`` reports objects to (a `visitproc` and its
 /// argument; `Py_VISIT`).
-public struct PyVisitor {
+@safe public struct PyVisitor {
     let visit: visitproc
     let argument: UnsafeMutableRawPointer?
     /// The first non-zero result of the visit procedure, which ends the traversal.
@@ -38,7 +38,7 @@ public struct PyVisitor {
     /// Reports one held object (nothing for `nil`).
     public mutating func visit(_ object: PyObjectRef?) {
         guard result == 0, let object else { return }
-        result = swiftpy_visit(visit, object.pointer, argument)
+        result = unsafe swiftpy_visit(visit, object.pointer, argument)
     }
 
     /// Reports the object a cell holds, if any.
@@ -91,14 +91,14 @@ public final class PyObjectCell: @unchecked Sendable {
 
 /// A plain pthread mutex (no Swift `Mutex` here: its value would have to be `Sendable`,
 /// and a `PyObjectRef` is deliberately not).
-final class PThreadLock: @unchecked Sendable {
+@safe final class PThreadLock: @unchecked Sendable {
     // SAFETY: the mutex lives at a fixed heap address for the object's life.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(mutex, nil) }
-    deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
+    init() { unsafe pthread_mutex_init(mutex, nil) }
+    deinit { unsafe pthread_mutex_destroy(mutex); unsafe mutex.deallocate() }
     func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        unsafe pthread_mutex_lock(mutex)
+        defer { unsafe pthread_mutex_unlock(mutex) }
         return try body()
     }
 }
@@ -107,23 +107,23 @@ extension SwiftObject {
     /// `tp_traverse` of SwiftPy types whose class is ``PyGCTraversable``. Visits the heap
     /// type too, as every heap type's instances must.
     static let traverse: traverseproc = { object, visit, argument in
-        guard let object, let visit else { return 0 }
-        let type = UnsafeMutableRawPointer(swiftpy_type(object)!).assumingMemoryBound(to: PyObject.self)
-        let result = visit(type, argument)
+        guard let object = unsafe object, let visit = unsafe visit else { return 0 }
+        let type = unsafe UnsafeMutableRawPointer(swiftpy_type(object)!).assumingMemoryBound(to: PyObject.self)
+        let result = unsafe visit(type, argument)
         if result != 0 { return result }
-        guard let raw = payloadSlot(object).pointee,
-              let traversable = Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? PyGCTraversable else {
+        guard let raw = unsafe payloadSlot(object).pointee,
+              let traversable = unsafe Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? PyGCTraversable else {
             return 0
         }
-        var visitor = PyVisitor(visit: visit, argument: argument)
+        var visitor = unsafe PyVisitor(visit: visit, argument: argument)
         traversable.traverse(&visitor)
         return visitor.result
     }
 
     /// `tp_clear` of SwiftPy types whose class is ``PyGCTraversable``.
     static let clear: inquiry = { object in
-        guard let object, let raw = payloadSlot(object).pointee,
-              let traversable = Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? PyGCTraversable else {
+        guard let object = unsafe object, let raw = unsafe payloadSlot(object).pointee,
+              let traversable = unsafe Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? PyGCTraversable else {
             return 0
         }
         traversable.clear()

@@ -8,8 +8,8 @@ public struct Property<T: AnyObject>: Sendable {
 
     /// A read-only property.
     @inlinable public init<R: ToPython>(_ name: String, doc: String = "", get: @escaping @Sendable (Python, T) throws -> R) {
-        box = PropertyBox(name: name, doc: doc, get: { py, object in
-            try get(py, try SwiftObject.payload(object, as: T.self)).toPythonNewReference(py)
+        box = unsafe PropertyBox(name: name, doc: doc, get: { py, object in
+            unsafe try get(py, try SwiftObject.payload(object, as: T.self)).toPythonNewReference(py)
         }, set: nil)
     }
 
@@ -18,16 +18,16 @@ public struct Property<T: AnyObject>: Sendable {
         _ name: String, doc: String = "", get: @escaping @Sendable (Python, T) throws -> V,
         set: @escaping @Sendable (Python, T, V) throws -> Void
     ) {
-        box = PropertyBox(name: name, doc: doc, get: { py, object in
-            try get(py, try SwiftObject.payload(object, as: T.self)).toPythonNewReference(py)
+        box = unsafe PropertyBox(name: name, doc: doc, get: { py, object in
+            unsafe try get(py, try SwiftObject.payload(object, as: T.self)).toPythonNewReference(py)
         }, set: { py, object, value in
-            try set(py, try SwiftObject.payload(object, as: T.self), try V(fromPython: value, py))
+            unsafe try set(py, try SwiftObject.payload(object, as: T.self), try V(fromPython: value, py))
         })
     }
 }
 
 @usableFromInline
-final class PropertyBox: @unchecked Sendable {
+@safe final class PropertyBox: @unchecked Sendable {
     // SAFETY: immutable after init; lives for the process (a C pointer to it is kept in
     // the type's getset table).
     let name: String
@@ -40,39 +40,39 @@ final class PropertyBox: @unchecked Sendable {
          set: (@Sendable (Python, PyPointer, PyBorrowedRef) throws -> Void)?) {
         self.name = name
         self.doc = doc
-        self.get = get
-        self.set = set
+        unsafe self.get = unsafe get
+        unsafe self.set = unsafe set
     }
 
     static let getter: getter = { object, closure in
-        guard let object, let closure else { return nil }
-        let box = Unmanaged<PropertyBox>.fromOpaque(closure).takeUnretainedValue()
-        let module = PyType_GetModule(swiftpy_type(object))
+        guard let object = unsafe object, let closure = unsafe closure else { return nil }
+        let box = unsafe Unmanaged<PropertyBox>.fromOpaque(closure).takeUnretainedValue()
+        let module = unsafe PyType_GetModule(swiftpy_type(object))
         do {
-            return try box.get(Python(module: module), object)
+            return unsafe try box.get(Python(module: module), object)
         } catch {
-            ErrorTable.raise(error, module: module)
+            unsafe ErrorTable.raise(error, module: module)
             return nil
         }
     }
 
     static let setter: setter = { object, value, closure in
-        guard let object, let closure else { return -1 }
-        let box = Unmanaged<PropertyBox>.fromOpaque(closure).takeUnretainedValue()
-        let module = PyType_GetModule(swiftpy_type(object))
-        guard let set = box.set else {
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_ATTRIBUTE), "readonly attribute")
+        guard let object = unsafe object, let closure = unsafe closure else { return -1 }
+        let box = unsafe Unmanaged<PropertyBox>.fromOpaque(closure).takeUnretainedValue()
+        let module = unsafe PyType_GetModule(swiftpy_type(object))
+        guard let set = unsafe box.set else {
+            unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_ATTRIBUTE), "readonly attribute")
             return -1
         }
-        guard let value else {
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_ATTRIBUTE), "cannot delete attribute '\(box.name)'")
+        guard let value = unsafe value else {
+            unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_ATTRIBUTE), "cannot delete attribute '\(box.name)'")
             return -1
         }
         do {
-            try set(Python(module: module), object, PyBorrowedRef(value))
+            unsafe try set(Python(module: module), object, PyBorrowedRef(value))
             return 0
         } catch {
-            ErrorTable.raise(error, module: module)
+            unsafe ErrorTable.raise(error, module: module)
             return -1
         }
     }

@@ -59,108 +59,108 @@ public final class TypeDefinition: @unchecked Sendable {
     /// definition; the spec and everything it points to live for the whole process.
     func makeSpec(moduleName: String) throws -> UnsafeMutablePointer<PyType_Spec> {
         for method in methods + (constructor.map { [$0] } ?? []) {
-            method.reportName = permanentCString("\(moduleName).\(name).\(method.name)")
+            unsafe method.reportName = unsafe permanentCString("\(moduleName).\(name).\(method.name)")
         }
-        var slots: [PyType_Slot] = []
-        func slot(_ id: Int32, _ pointer: UnsafeMutableRawPointer?) { slots.append(PyType_Slot(slot: id, pfunc: pointer)) }
+        var slots: [PyType_Slot] = unsafe []
+        func slot(_ id: Int32, _ pointer: UnsafeMutableRawPointer?) { unsafe slots.append(PyType_Slot(slot: id, pfunc: pointer)) }
 
-        slot(Py_tp_dealloc, unsafeBitCast(SwiftObject.dealloc, to: UnsafeMutableRawPointer.self))
+        unsafe slot(Py_tp_dealloc, unsafeBitCast(SwiftObject.dealloc, to: UnsafeMutableRawPointer.self))
         // The class signature comes from the constructor's: `Name(a, b)\n--\n\n`.
         let docText = constructor.map { $0.signatureLine(name: name, receiver: nil) + doc } ?? doc
-        slot(Py_tp_doc, UnsafeMutableRawPointer(mutating: permanentCString(docText)))
+        unsafe slot(Py_tp_doc, UnsafeMutableRawPointer(mutating: permanentCString(docText)))
 
         if !properties.isEmpty {
             let table = UnsafeMutablePointer<PyGetSetDef>.allocate(capacity: properties.count + 1)
             for (i, property) in properties.enumerated() {
-                table[i] = PyGetSetDef(
+                unsafe table[i] = unsafe PyGetSetDef(
                     name: permanentCString(property.name), get: PropertyBox.getter,
                     set: property.set == nil ? nil : PropertyBox.setter,
                     doc: permanentCString(property.doc),
                     closure: Unmanaged.passRetained(property).toOpaque())
             }
-            table[properties.count] = PyGetSetDef()
-            slot(Py_tp_getset, UnsafeMutableRawPointer(table))
+            unsafe table[properties.count] = unsafe PyGetSetDef()
+            unsafe slot(Py_tp_getset, UnsafeMutableRawPointer(table))
         }
         // Without a constructor the type is not instantiable (`Py_TPFLAGS_DISALLOW_INSTANTIATION`).
         if constructor != nil {
-            slot(Py_tp_new, unsafeBitCast(TypeDefinition.new, to: UnsafeMutableRawPointer.self))
+            unsafe slot(Py_tp_new, unsafeBitCast(TypeDefinition.new, to: UnsafeMutableRawPointer.self))
         }
         if exportsBuffer {
-            slot(swiftpy_slot_bf_getbuffer(), unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
-            slot(swiftpy_slot_bf_releasebuffer(), unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
-            slot(Py_tp_repr, unsafeBitCast(SwiftBuffer.repr, to: UnsafeMutableRawPointer.self))
+            unsafe slot(swiftpy_slot_bf_getbuffer(), unsafeBitCast(SwiftBuffer.getBuffer, to: UnsafeMutableRawPointer.self))
+            unsafe slot(swiftpy_slot_bf_releasebuffer(), unsafeBitCast(SwiftBuffer.releaseBuffer, to: UnsafeMutableRawPointer.self))
+            unsafe slot(Py_tp_repr, unsafeBitCast(SwiftBuffer.repr, to: UnsafeMutableRawPointer.self))
         }
         if collected {
-            slot(Py_tp_traverse, unsafeBitCast(SwiftObject.traverse, to: UnsafeMutableRawPointer.self))
-            slot(Py_tp_clear, unsafeBitCast(SwiftObject.clear, to: UnsafeMutableRawPointer.self))
+            unsafe slot(Py_tp_traverse, unsafeBitCast(SwiftObject.traverse, to: UnsafeMutableRawPointer.self))
+            unsafe slot(Py_tp_clear, unsafeBitCast(SwiftObject.clear, to: UnsafeMutableRawPointer.self))
         }
         // `__weaklistoffset__` as a member is how a heap type declares its weak-reference
         // list on every supported version (Py_TPFLAGS_MANAGED_WEAKREF is 3.12+ only).
         let members = UnsafeMutablePointer<PyMemberDef>.allocate(capacity: 2)
-        members[0] = PyMemberDef(name: permanentCString("__weaklistoffset__"), type: T_PYSSIZET,
+        unsafe members[0] = unsafe PyMemberDef(name: permanentCString("__weaklistoffset__"), type: T_PYSSIZET,
                                  offset: SwiftObject.weakListOffset, flags: READONLY, doc: nil)
-        members[1] = PyMemberDef()
-        slot(Py_tp_members, UnsafeMutableRawPointer(members))
-        slots.append(PyType_Slot(slot: 0, pfunc: nil))
+        unsafe members[1] = unsafe PyMemberDef()
+        unsafe slot(Py_tp_members, UnsafeMutableRawPointer(members))
+        unsafe slots.append(PyType_Slot(slot: 0, pfunc: nil))
 
-        let slotTable = UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
-        slotTable.initialize(from: slots, count: slots.count)
+        let slotTable = unsafe UnsafeMutablePointer<PyType_Slot>.allocate(capacity: slots.count)
+        unsafe slotTable.initialize(from: slots, count: slots.count)
         var flags = UInt32(swiftpy_tpflags_default())
         if constructor == nil { flags |= UInt32(Py_TPFLAGS_DISALLOW_INSTANTIATION) }
         if collected { flags |= UInt32(Py_TPFLAGS_HAVE_GC) }
         let spec = UnsafeMutablePointer<PyType_Spec>.allocate(capacity: 1)
-        spec.initialize(to: PyType_Spec(
+        unsafe spec.initialize(to: PyType_Spec(
             name: permanentCString("\(moduleName).\(name)"), basicsize: Int32(SwiftObject.basicSize),
-            itemsize: 0, flags: flags, slots: slotTable))
-        return spec
+            itemsize: 0, flags: flags, slots: unsafe slotTable))
+        return unsafe spec
     }
 
     /// Puts the type's methods in `type`'s dictionary as method objects of `methodType`
     /// (``FunctionObject``). Done once the type exists, since each method references it.
     func addMethods(to type: PyPointer, methodType: PyPointer, module: PyPointer) throws {
         guard !methods.isEmpty else { return }
-        let typeObject = UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyTypeObject.self)
-        guard let dict = swiftpy_type_dict(typeObject) else { throw PyException.fetch() }
-        defer { swiftpy_decref(dict) }
+        let typeObject = unsafe UnsafeMutableRawPointer(type).assumingMemoryBound(to: PyTypeObject.self)
+        guard let dict = unsafe swiftpy_type_dict(typeObject) else { throw PyException.fetch() }
+        defer { unsafe swiftpy_decref(dict) }
         for method in methods {
-            let object = try FunctionObject.make(type: methodType, callable: method, module: module, owner: type)
-            defer { swiftpy_decref(object) }
-            if PyDict_SetItemString(dict, method.name, object) != 0 { throw PyException.fetch() }
+            let object = unsafe try FunctionObject.make(type: methodType, callable: method, module: module, owner: type)
+            defer { unsafe swiftpy_decref(object) }
+            if unsafe PyDict_SetItemString(dict, method.name, object) != 0 { throw PyException.fetch() }
         }
-        PyType_Modified(typeObject)
+        unsafe PyType_Modified(typeObject)
     }
 
     /// `tp_new`: converts `(args, kwargs)` to the vectorcall form and runs the
     /// constructor, whose Swift object becomes the new instance's payload.
     static let new: newfunc = { subtype, args, kwargs in
-        guard let subtype else { return nil }
-        let typeObject = UnsafeMutableRawPointer(subtype).assumingMemoryBound(to: PyObject.self)
-        let module = PyType_GetModule(subtype)
-        guard let module, let state = ModuleState.of(module), let definition = state.typeDefinitions[UnsafeMutableRawPointer(subtype)],
+        guard let subtype = unsafe subtype else { return nil }
+        let typeObject = unsafe UnsafeMutableRawPointer(subtype).assumingMemoryBound(to: PyObject.self)
+        let module = unsafe PyType_GetModule(subtype)
+        guard let module = unsafe module, let state = unsafe ModuleState.of(module), let definition = unsafe state.typeDefinitions[UnsafeMutableRawPointer(subtype)],
               let constructor = definition.constructor else {
-            let typeName = subtype.pointee.tp_name.map { String(cString: $0) } ?? "this type"
-            swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_TYPE), "cannot create '\(typeName)' instances")
+            let typeName = unsafe subtype.pointee.tp_name.map { unsafe String(cString: $0) } ?? "this type"
+            unsafe swiftpy_set_error(swiftpy_exception(SWIFTPY_EXC_TYPE), "cannot create '\(typeName)' instances")
             return nil
         }
-        let nargs = args.map { swiftpy_tuple_size($0) } ?? 0
-        var vector: [PyPointer?] = []
-        vector.reserveCapacity(nargs)
-        for i in 0..<nargs { vector.append(swiftpy_tuple_get_item(args!, i)) }
+        let nargs = unsafe args.map { unsafe swiftpy_tuple_size($0) } ?? 0
+        var vector: [PyPointer?] = unsafe []
+        unsafe vector.reserveCapacity(nargs)
+        for i in 0..<nargs { unsafe vector.append(swiftpy_tuple_get_item(args!, i)) }
         var kwnames: PyPointer? = nil
-        if let kwargs, PyDict_Size(kwargs) > 0 {
-            guard let names = PyTuple_New(PyDict_Size(kwargs)) else { return nil }
-            kwnames = names
+        if let kwargs = unsafe kwargs, unsafe PyDict_Size(kwargs) > 0 {
+            guard let names = unsafe PyTuple_New(PyDict_Size(kwargs)) else { return nil }
+            unsafe kwnames = unsafe names
             var position = 0, index = 0
             var key: PyPointer? = nil, value: PyPointer? = nil
-            while PyDict_Next(kwargs, &position, &key, &value) != 0 {
-                swiftpy_tuple_set_item(names, index, swiftpy_newref(key!))
-                vector.append(value)
+            while unsafe PyDict_Next(kwargs, &position, &key, &value) != 0 {
+                unsafe swiftpy_tuple_set_item(names, index, swiftpy_newref(key!))
+                unsafe vector.append(value)
                 index += 1
             }
         }
-        defer { swiftpy_xdecref(kwnames) }
-        return vector.withUnsafeBufferPointer { buffer in
-            constructor.call(module: module, receiver: typeObject, buffer.baseAddress, nargs, kwnames)
+        defer { unsafe swiftpy_xdecref(kwnames) }
+        return unsafe vector.withUnsafeBufferPointer { buffer in
+            unsafe constructor.call(module: module, receiver: typeObject, buffer.baseAddress, nargs, kwnames)
         }
     }
 }
@@ -176,12 +176,12 @@ public struct Constructor<T: AnyObject>: Sendable {
         _ body: @escaping @Sendable (Python, repeat each A) throws -> T
     ) {
         let defaults = TypedDefaults("__new__", parameters, repeat (each A).self)
-        callable = Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters,
+        callable = unsafe Callable(name: "__new__", doc: doc, receiver: .type, parameters: parameters,
                             closureArity: defaults.arity, defaultProblems: defaults.problems) { py, type, args in
             var index = 0
             let object = try body(py, repeat try args.next((each A).self, &index, defaults, py))
-            guard let type else { throw PyException(.systemError, "constructor called without a type") }
-            return try SwiftObject.create(type, wrapping: object)
+            guard let type = unsafe type else { throw PyException(.systemError, "constructor called without a type") }
+            return unsafe try SwiftObject.create(type, wrapping: object)
         }
     }
 }
@@ -189,7 +189,7 @@ public struct Constructor<T: AnyObject>: Sendable {
 /// A C string that lives for the rest of the process (names and docs in CPython's
 /// static tables must).
 func permanentCString(_ string: String) -> UnsafePointer<CChar> {
-    UnsafePointer(strdup(string)!)
+    unsafe UnsafePointer(strdup(string)!)
 }
 
 /// Swift objects that Python sees as instances of a SwiftPy type. Returning one from a
@@ -198,21 +198,21 @@ public protocol PythonClass: AnyObject, ToPython {}
 
 extension PythonClass {
     public func toPythonNewReference(_ py: Python) throws -> PyPointer {
-        guard let module = py.module, let state = ModuleState.of(module),
-              let type = state.types[ObjectIdentifier(Self.self)] else {
+        guard let module = unsafe py.module, let state = unsafe ModuleState.of(module),
+              let type = unsafe state.types[ObjectIdentifier(Self.self)] else {
             throw PyException(.systemError, "no Python type is declared for \(Self.self) in this module")
         }
-        return try SwiftObject.create(type, wrapping: self)
+        return unsafe try SwiftObject.create(type, wrapping: self)
     }
 }
 
 extension Python {
     /// The Swift object wrapped by an instance of a SwiftPy type, or `TypeError`.
     public func unwrap<T: AnyObject>(_ object: PyBorrowedRef, as type: T.Type) throws -> T {
-        guard let module, let state = ModuleState.of(module), let cls = state.types[ObjectIdentifier(T.self)],
-              swiftpy_type(object.pointer) == UnsafeMutableRawPointer(cls).assumingMemoryBound(to: PyTypeObject.self) else {
+        guard let module = unsafe module, let state = unsafe ModuleState.of(module), let cls = unsafe state.types[ObjectIdentifier(T.self)],
+              unsafe swiftpy_type(object.pointer) == UnsafeMutableRawPointer(cls).assumingMemoryBound(to: PyTypeObject.self) else {
             throw PyException.typeError("expected \(T.self), not \(object.typeName)")
         }
-        return try SwiftObject.payload(object.pointer, as: T.self)
+        return unsafe try SwiftObject.payload(object.pointer, as: T.self)
     }
 }
