@@ -53,6 +53,20 @@ import Testing
         #expect(try !Deflater(level: 1, zdict: [1, 2, 3], engine: .fast).isFast)
     }
 
+    /// A fast stream interrupted mid-call (its progress callback throws after ISA-L took
+    /// input) cannot be completed correctly: it ends, and later calls raise zlib's
+    /// "inconsistent stream state" instead of writing a corrupt stream.
+    @Test func fastDeflaterEndsAfterAnInterruptedCall() throws {
+        struct Interrupted: Error {}
+        let input = Array(repeating: Samples.text100K, count: 8).flatMap { $0 }
+        let fast = try Deflater(level: 1, engine: .fast)
+        #expect(throws: Interrupted.self) { try fast.compress(input, progress: { throw Interrupted() }) }
+        #expect(!fast.isActive)
+        #expect(throws: ZlibError.self) { try fast.compress(Array("more".utf8)) }
+        #expect(throws: ZlibError.self) { try fast.flush() }
+        #expect(throws: ZlibError.self) { try fast.copy() }
+    }
+
     @Test func deflaterParameters() throws {
         let input = Array(Samples.text100K.prefix(20_000))
         for strategy: Int32 in 0...4 {

@@ -104,7 +104,19 @@ final class IsalStreamDeflater: Sendable {
         var ticker = ProgressTicker(progress)
         var body = OutputCollector(initialCapacity: max(input.count / 2, 64), pieceLimit: ticker.pieceLimit)
         body.memoryMessage = "Out of memory while compressing data"
-        unsafe try engine.run(input, ending: ending, into: &body, ticker: &ticker)
+        let produced: [UInt8]
+        do {
+            unsafe try engine.run(input, ending: ending, into: &body, ticker: &ticker)
+            produced = try body.finish()
+        } catch {
+            // Ctrl-C or a failed allocation after ISA-L took input: the output it made is
+            // gone, so the stream can no longer be completed correctly. It ends here, and
+            // later calls raise "inconsistent stream state" rather than write a corrupt
+            // stream.
+            state.engine = nil
+            state.history = []
+            throw error
+        }
         state.check = switch state.format {
         case .zlib: unsafe adler32(input, initial: state.check)
         case .gzip: unsafe crc32(input, initial: state.check)
@@ -112,13 +124,15 @@ final class IsalStreamDeflater: Sendable {
         }
         state.length &+= UInt32(truncatingIfNeeded: input.count)
         unsafe remember(&state.history, input)
+        // After a full flush no later block may refer back past it: nor may a copy's.
+        if ending == .full { state.history = [] }
         var output = state.pending
         state.pending = []
         if !state.headerWritten {
             state.headerWritten = true
             output += header(state.format)
         }
-        output += try body.finish()
+        output += produced
         if ending == .finish {
             output += trailer(state.format, check: state.check, length: state.length)
             state.engine = nil
