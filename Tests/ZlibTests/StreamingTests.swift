@@ -56,15 +56,29 @@ import Testing
     /// A fast stream interrupted mid-call (its progress callback throws after ISA-L took
     /// input) cannot be completed correctly: it ends, and later calls raise zlib's
     /// "inconsistent stream state" instead of writing a corrupt stream.
-    @Test func fastDeflaterEndsAfterAnInterruptedCall() throws {
+    /// Both engines: zlib's output of the interrupted call is dropped as well.
+    @Test(arguments: [CompressionEngine.fast, .zlib])
+    func deflaterEndsAfterAnInterruptedCall(engine: CompressionEngine) throws {
         struct Interrupted: Error {}
         let input = Array(repeating: Samples.text100K, count: 8).flatMap { $0 }
-        let fast = try Deflater(level: 1, engine: .fast)
-        #expect(throws: Interrupted.self) { try fast.compress(input, progress: { throw Interrupted() }) }
-        #expect(!fast.isActive)
-        #expect(throws: ZlibError.self) { try fast.compress(Array("more".utf8)) }
-        #expect(throws: ZlibError.self) { try fast.flush() }
-        #expect(throws: ZlibError.self) { try fast.copy() }
+        let deflater = try Deflater(level: 1, engine: engine)
+        #expect(throws: Interrupted.self) { try deflater.compress(input, progress: { throw Interrupted() }) }
+        #expect(!deflater.isActive)
+        #expect(throws: ZlibError.self) { try deflater.compress(Array("more".utf8)) }
+        #expect(throws: ZlibError.self) { try deflater.flush() }
+        #expect(throws: ZlibError.self) { try deflater.copy() }
+    }
+
+    /// zlib's own errors leave the stream usable, as in CPython (`flush(6)` raises, then
+    /// compressing goes on).
+    @Test func zlibDeflaterSurvivesABadFlushMode() throws {
+        let deflater = try Deflater(level: 6)
+        let input = Array(Samples.text100K)
+        var packed = try deflater.compress(Array(input.prefix(50_000)))
+        #expect(throws: ZlibError.self) { try deflater.flush(.trees) }
+        #expect(deflater.isActive)
+        packed += try deflater.compress(Array(input.dropFirst(50_000))) + deflater.flush()
+        #expect(try decompress(packed) == input)
     }
 
     @Test func deflaterParameters() throws {
