@@ -269,7 +269,7 @@ private final class BlockResults: Sendable {
 ///
 /// `@unchecked Sendable`: immutable after creation (the block memory is never written
 /// again), so it may be written out from any thread, e.g. with the GIL released.
-public final class ParallelCompressedStream: @unchecked Sendable {
+public final class ParallelCompressedStream: PiecewiseOutput, @unchecked Sendable {
     private let header: [UInt8]
     private let blocks: [MallocBytes]
     private let trailer: [UInt8]

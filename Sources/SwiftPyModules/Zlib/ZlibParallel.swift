@@ -67,12 +67,6 @@ enum ZlibParallel {
         // The blocks go straight into the result bytes object (one copy, detached): no
         // joined array copied again with the GIL held, the serial tail that capped
         // 2 threads at ~1.65x.
-        var output = try outputAllocation("Out of memory while compressing data") {
-            try PyBytesBuilder(capacity: stream.count, py)
-        }
-        try output.detachFilling(py, if: release) { memory in
-            unsafe memory.withUnsafeMutableBytes { unsafe stream.write(into: $0) }
-        }
-        return try output.finish(count: stream.count, py)
+        return try ZlibOutputBytes.bytes(stream, py, memoryMessage: "Out of memory while compressing data", detach: release)
     }
 }

@@ -171,7 +171,16 @@ struct OutputCollector: ~Copyable, OutputSink {
 /// speed; CPython's own blocks sizes keep every chunk at most 16 MiB up to 32 MB of
 /// output, so glibc serves them from memory freed by earlier calls, as it does the
 /// stdlib's.
-public struct OutputChunks: Sendable {
+/// Output held in several pieces that a caller writes, in order, into memory of its own
+/// (Python's result `bytes`): ``OutputChunks`` and ``ParallelCompressedStream``.
+public protocol PiecewiseOutput: Sendable {
+    /// Bytes in all.
+    var count: Int { get }
+    /// Writes the pieces, in order, to the start of `output` (at least ``count`` bytes).
+    func write(into output: UnsafeMutableRawBufferPointer)
+}
+
+public struct OutputChunks: PiecewiseOutput {
     let chunks: [[UInt8]]
     /// Bytes in all.
     public let count: Int
