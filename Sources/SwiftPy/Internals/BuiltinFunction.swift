@@ -24,8 +24,10 @@ import CPython
 /// pickling is by reference, and `inspect.signature` drops the `$module` parameter.
 /// `__self__` is therefore the binding (named like the module), not the module itself.
 enum BuiltinFunction {
-    /// Where the binding's own fields start: after CPython's module object.
-    static let callableOffset = unsafe Int(swiftpy_module_type().pointee.tp_basicsize)
+    /// Where the binding's own fields start: after CPython's module object. Computed on
+    /// each use (two loads): a `static let` would cost every call a `swift_once`.
+    @inline(__always)
+    static var callableOffset: Int { unsafe Int(swiftpy_module_type().pointee.tp_basicsize) }
     static var moduleOffset: Int { unsafe callableOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var definitionOffset: Int { unsafe moduleOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var basicSize: Int { unsafe definitionOffset + MemoryLayout<UnsafeRawPointer>.stride }
