@@ -381,6 +381,53 @@ def test_threadpoolctl_sees_and_limits_our_openblas():
     assert blas.get_num_threads() == before
 
 
+# After a multithreaded product, OpenBLAS's idle workers spin (sched_yield in a loop) for
+# its thread timeout before they sleep: 2**28 cycles (~0.1 s) by default, which took a core
+# from concurrent callers running one thread each. swiftpy sets 2**21 for its own OpenBLAS
+# when it loads it, unless the user set a value, and leaves the environment as it was.
+IDLE_CPU = """
+import os, resource, sys, time
+import swiftpy.blas as blas
+print(os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
+n = 512  # 512**3 > OpenBLAS's threading threshold
+a = memoryview(bytearray(8 * n * n)).cast("d", (n, n))
+blas.set_num_threads(2)
+blas.dgemm(1.0, a, a)
+before = resource.getrusage(resource.RUSAGE_SELF)
+time.sleep(0.3)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+"""
+
+
+def _idle_cpu_after_a_product(env_timeout=None):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")}
+    if env_timeout is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = env_timeout
+    out = subprocess.run([sys.executable, "-c", IDLE_CPU], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    seen, cpu = out.stdout.split()
+    return seen, float(cpu)
+
+
+def test_idle_openblas_workers_stop_spinning_soon_after_a_product():
+    import os
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("OpenBLAS runs one thread on one core")
+    seen, cpu = _idle_cpu_after_a_product()
+    assert seen == "None"  # the environment is restored
+    # 2**21 cycles is under a millisecond; the default 2**28 spins ~0.1 s (0.116 here).
+    assert cpu < 0.04, cpu
+
+
+def test_a_thread_timeout_the_user_set_is_kept():
+    seen, _ = _idle_cpu_after_a_product(env_timeout="28")
+    assert seen == "28"
+
+
 def test_two_threads_compute_concurrently_and_correctly():
     n = 200
     mats = [(rand((n, n)), rand((n, n))) for _ in range(2)]

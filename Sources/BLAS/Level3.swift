@@ -114,7 +114,7 @@ func _gemmCall<T: BLASElement>(
             Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
     }
     if _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold) {
-        BLASThreadPolicy.shared.runProduct(call)
+        BLASThreadPolicy.shared.runProduct(shareable: BLASThreadPolicy.sharesCores(m: m, n: n, k: k), call)
     } else {
         call()
     }

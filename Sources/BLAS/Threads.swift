@@ -90,6 +90,27 @@ public final class BLASThreadPolicy: @unchecked Sendable {
         _productExceeds(m, n, k, multithreadingThreshold)
     }
 
+    /// Products with `m·n·k` at or below this (2²⁶, a 406³ product) share the cores when
+    /// callers overlap: each runs on one thread, side by side, instead of taking turns at
+    /// every core. Measured here (dgemm, Python threads in a loop): at n = 256 one product
+    /// on both cores reaches 60 GFLOP/s where two one-thread products side by side reach
+    /// 95 (49 each alone); at n = 512 the two ways tie (80 against 84), and above it turns
+    /// win.
+    public static let sharingThreshold = 1 << 26
+
+    /// How long after a shared episode ends a shareable product that finds no other call
+    /// in flight still runs shared, when another thread ended that episode (see
+    /// ``enter(mayWait:sharing:shareable:work:)``). Well above the time a caller spends in
+    /// Python between two products (10-30 µs here), well below anything a lone caller would
+    /// notice (one product on one core).
+    static let sharingGrace: UInt64 = 2_000_000
+
+    /// Whether an `(m × k)·(k × n)` product shares the cores when callers overlap (see
+    /// ``sharingThreshold``).
+    public static func sharesCores(m: Int, n: Int, k: Int) -> Bool {
+        !_productExceeds(m, n, k, sharingThreshold)
+    }
+
     /// How a call runs.
     @usableFromInline enum Mode: Sendable {
         case exclusive, shared, unmanaged
@@ -133,6 +154,10 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     let enabled = Atomic<Bool>(true)
     /// The configured thread count while shared calls have forced 1; nil otherwise (under `lock`).
     var saved: Int32? = nil
+    /// When the last shared episode ended (``_ConditionLock/clockNanoseconds``) and the
+    /// thread whose call ended it (under `lock`).
+    var sharedEpisodeEnd: UInt64 = 0
+    var sharedEpisodeEndedBy: UInt = 0
 
     init() {}
 
@@ -194,7 +219,10 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// `work` is a product's CBLAS call, which the exclusive call before it may run on its
     /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(_:)``.
     @usableFromInline
-    func enter(mayWait: Bool = true, sharing: Bool = false, work: _ProductWork? = nil) -> Mode {
+    func enter(mayWait: Bool = true, sharing: Bool = false, shareable: Bool = false, work: _ProductWork? = nil) -> Mode {
+        // A shareable product waits and starts as a batch does; it differs only in how it
+        // runs once it had to wait (below).
+        let sharing = sharing || shareable
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
@@ -206,6 +234,15 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 abandoned.removeAll()
                 takeTurn(nextTicket)
                 nextTicket += 1
+                // Overlapping callers are momentarily all out between their products now
+                // and then; a shareable product that follows another thread's shared call
+                // closely goes on sharing, or the episode would fall back to turns at
+                // every core until the next overlap.
+                if shareable, sharedEpisodeEndedBy != _ConditionLock.currentThreadID,
+                   _ConditionLock.clockNanoseconds &- sharedEpisodeEnd < Self.sharingGrace
+                {
+                    return runShared()
+                }
                 return runExclusive()
             }
             if !mayWait {
@@ -242,7 +279,11 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 return .unmanaged
             }
             takeTurn(ticket)
-            return sharedCalls > 0 ? runShared() : runExclusive()
+            // A shareable product that had to wait runs shared even when nothing else does
+            // yet: the call it waited for is most likely its caller's next product, which
+            // then joins it instead of queueing behind it (turns at every core would go on
+            // for as long as the callers overlap).
+            return sharedCalls > 0 || shareable ? runShared() : runExclusive()
         }
     }
 
@@ -285,12 +326,15 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// is already running, so it runs up to ``productsRunPerTurn`` queued products right
     /// away and then wakes their callers, as flat combining does; their threads wake while
     /// the next product runs.
+    ///
+    /// A `shareable` product (see ``sharesCores(m:n:k:)``) is never run by another call:
+    /// that would keep overlapping callers taking turns at every core.
     @usableFromInline
-    func runProduct(_ work: () -> Void) {
+    func runProduct(shareable: Bool = false, _ work: () -> Void) {
         withoutActuallyEscaping(work) { work in
             // SAFETY: `work` is run either here or, while this thread waits inside `enter`
             // until it has finished, by the call before it; it never outlives this frame.
-            let mode = enter(work: _ProductWork(run: work))
+            let mode = enter(shareable: shareable, work: shareable ? nil : _ProductWork(run: work))
             if mode != .ranByAnother { work() }
             // Only a product ending its turn takes on the queued ones: a short level-1 or
             // gemv call may hold the GIL, and a batch polls for Ctrl-C.
@@ -337,6 +381,8 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             case .shared:
                 sharedCalls -= 1
                 if sharedCalls == 0 {
+                    sharedEpisodeEnd = _ConditionLock.clockNanoseconds
+                    sharedEpisodeEndedBy = _ConditionLock.currentThreadID
                     // The episode is over: a lone call next gets every core without waiting
                     // for this reset, and get_num_threads reads the plain setting again.
                     if !exclusive && waiting.load(ordering: .relaxed) == 0 { restoreConfiguredCount() }

@@ -82,7 +82,9 @@ extension ThreadPolicyUsers {
         defer { BLASThreads.count = original }
         BLASThreads.count = 2
         let policy = BLASThreadPolicy.shared
-        let n = 96  // 96³ > 262144: a product that goes through the policy
+        // 420³ > 2²⁶: a product that goes through the policy and never shares the cores.
+        let n = 420
+        #expect(!BLASThreadPolicy.sharesCores(m: n, n: n, k: n))
         let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
         let reference = try matmul(a, a)
         let done = Outcome()
@@ -141,6 +143,78 @@ extension ThreadPolicyUsers {
         #expect(log.finished.withLock { $0 } == 2)
         #expect(policy.callsInFlight == 0)
         #expect(policy.lock.withLock { policy.queued.isEmpty })
+    }
+
+    @Test func aLoneSmallProductRunsOnEveryCore() {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        policy.lock.withLock { policy.sharedEpisodeEnd = 0 }
+        #expect(BLASThreadPolicy.sharesCores(m: 256, n: 256, k: 256))
+        let threads = Mutex(0)
+        policy.runProduct(shareable: true) { threads.withLock { $0 = policy.threadsForNextCall } }
+        #expect(threads.withLock { $0 } == 2)
+    }
+
+    @Test func overlappingSmallProductsShareTheCoresInsteadOfTakingTurns() throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        policy.lock.withLock { policy.waitLimit = 60_000_000_000; policy.sharedEpisodeEnd = 0 }
+        defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
+        let log = RunLog()
+        let me = currentThreadID()
+        policy.runProduct(shareable: true) {
+            // Alone: every core. A second small product queues behind it…
+            Thread.detachNewThread { [log] in
+                policy.runProduct(shareable: true) { log.record("other: \(policy.threadsForNextCall) on \(currentThreadID() == me ? "caller" : "own")") }
+                log.finished.withLock { $0 += 1 }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while policy.lock.withLock({ policy.queued.count }) == 0 && ContinuousClock.now < deadline {}
+            log.record("first: \(policy.threadsForNextCall)")
+        }
+        // …and, having had to wait, runs on one thread, on its own caller's thread (not
+        // run by this one, which would keep the callers taking turns).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while log.finished.withLock({ $0 }) < 1 && ContinuousClock.now < deadline {}
+        #expect(log.entries.withLock { $0 } == ["first: 2", "other: 1 on own"])
+        #expect(policy.callsInFlight == 0)
+        #expect(!policy.isLimitingThreads)
+        #expect(policy.threadsForNextCall == 2)
+    }
+
+    @Test func aSmallProductRightAfterAnotherThreadsSharedOneGoesOnSharing() {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        defer { policy.lock.withLock { policy.sharedEpisodeEnd = 0 } }
+        func threadsOfASmallProduct(episodeEndedAgo: UInt64, byThisThread: Bool) -> Int {
+            policy.lock.withLock {
+                policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds &- episodeEndedAgo
+                policy.sharedEpisodeEndedBy = byThisThread ? _ConditionLock.currentThreadID : 0
+            }
+            let threads = Mutex(0)
+            policy.runProduct(shareable: true) { threads.withLock { $0 = policy.threadsForNextCall } }
+            return threads.withLock { $0 }
+        }
+        // Another caller's shared product ended a moment ago: it is most likely coming back.
+        #expect(threadsOfASmallProduct(episodeEndedAgo: 0, byThisThread: false) == 1)
+        // A lone caller's own earlier product, or an episode long over: every core.
+        #expect(threadsOfASmallProduct(episodeEndedAgo: 0, byThisThread: true) == 2)
+        #expect(threadsOfASmallProduct(episodeEndedAgo: BLASThreadPolicy.sharingGrace * 2, byThisThread: false) == 2)
+        // A large product never shares when alone.
+        policy.lock.withLock {
+            policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds
+            policy.sharedEpisodeEndedBy = 0
+        }
+        let threads = Mutex(0)
+        policy.runProduct(shareable: false) { threads.withLock { $0 = policy.threadsForNextCall } }
+        #expect(threads.withLock { $0 } == 2)
+        #expect(!policy.isLimitingThreads)
     }
 
     @Test func largeLevel1AndLevel2CallsGoThroughThePolicy() throws {

@@ -56,8 +56,34 @@ class _NativeModuleFinder(importlib.abc.MetaPathFinder):
                 "install with `python3 -m pip install .`",
                 name=fullname,
             )
-        loader = importlib.machinery.ExtensionFileLoader(fullname, location)
+        loader = _NativeLoader(fullname, location)
         return importlib.util.spec_from_file_location(fullname, location, loader=loader)
+
+
+#: How long (log2 of CPU cycles) OpenBLAS's idle worker threads spin before they sleep,
+#: unless the user set it: 2**21 cycles, under a millisecond here, instead of OpenBLAS's
+#: 2**28 (~0.1 s). Long enough for one caller's back-to-back products to find the workers
+#: awake; short enough that when concurrent callers switch to one thread each (the thread
+#: budget, swiftpy.blas), the idle workers stop taking cores from them within a product or
+#: two. With the default, two callers of n=256 dgemm reached 64 GFLOP/s after one caller's
+#: run (the workers spinning beside them) against 95 with this setting.
+_OPENBLAS_THREAD_TIMEOUT = "21"
+
+
+class _NativeLoader(importlib.machinery.ExtensionFileLoader):
+    """Loads ``_native``; the first load sets OpenBLAS's thread timeout for its own copy of
+    OpenBLAS, which reads it once, when the shared object is loaded (the environment is
+    restored right after, so numpy's OpenBLAS and child processes never see it)."""
+
+    def create_module(self, spec):
+        names = ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")
+        if any(name in os.environ for name in names):
+            return super().create_module(spec)
+        os.environ["OPENBLAS_THREAD_TIMEOUT"] = _OPENBLAS_THREAD_TIMEOUT
+        try:
+            return super().create_module(spec)
+        finally:
+            os.environ.pop("OPENBLAS_THREAD_TIMEOUT", None)
 
 
 if not any(isinstance(finder, _NativeModuleFinder) for finder in sys.meta_path):

@@ -57,6 +57,15 @@ internal import Darwin
 
     /// The clock `pthread_cond_timedwait` measures deadlines in (monotonic; realtime on
     /// Darwin, which has no `pthread_condattr_setclock`).
+    /// An identifier of the calling thread (`pthread_self`), only compared for equality.
+    static var currentThreadID: UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
+
     static var clockNanoseconds: UInt64 {
         var now = timespec()
         #if canImport(Darwin)
