@@ -51,6 +51,11 @@ public enum BLASThreads {
 ///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
 ///   batches are running. An exclusive batch yields between its chunks — becomes shared,
 ///   its helper threads retire — when only batches wait, so the waiters join it.
+/// - A product of at most ``sharingThreshold`` multiply-adds that had to wait runs
+///   shared, and is never run by another call (below): overlapping callers of such
+///   products then run side by side, one thread each, which at n = 256 beats turns at
+///   every core by ~1.5× here. Alone it runs exclusive, unless another thread's shared call
+///   ended less than ``sharingGrace`` ago (that caller is most likely about to return).
 /// - An exclusive product that ends runs the products queued right behind it (up to
 ///   ``productsRunPerTurn``, each in its own turn) on their callers' behalf before it
 ///   returns, then wakes those callers (``runProduct(_:)``): no core idles while a woken
