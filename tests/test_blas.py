@@ -419,8 +419,9 @@ def test_idle_openblas_workers_stop_spinning_soon_after_a_product():
         pytest.skip("OpenBLAS runs one thread on one core")
     seen, cpu = _idle_cpu_after_a_product()
     assert seen == "None"  # the environment is restored
-    # 2**21 cycles is under a millisecond; the default 2**28 spins ~0.1 s (0.116 here).
-    assert cpu < 0.04, cpu
+    # The default 2**28 cycles spins ~0.1 s (0.11-0.116 s of CPU here, idle or loaded);
+    # 2**21 cycles measured 0.0004-0.052 s (the most on a loaded machine).
+    assert cpu < 0.075, cpu
 
 
 def test_a_thread_timeout_the_user_set_is_kept():

@@ -776,3 +776,46 @@ def test_ctrl_c_interrupts_long_calls(what):
     word, seconds = result.stdout.split()
     assert word == "interrupted", result.stdout
     assert float(seconds) < 0.1
+
+
+AFTER_INTERRUPT_SCRIPT = textwrap.dedent("""
+    import os, signal, sys, threading
+    import swiftpy.zlib as zlib
+    import zlib as stdzlib
+    what = sys.argv[1]
+    if what == "Compress":
+        obj, call = zlib.compressobj(9), lambda o: o.compress(os.urandom(1 << 20) * 200)
+    else:
+        packed = stdzlib.compress(bytes(600 << 20), 1)   # 600 MB of zeros
+        obj = zlib.decompressobj() if what == "Decompress" else zlib._ZlibDecompressor()
+        call = lambda o: o.decompress(packed)
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    try:
+        call(obj)
+        print("finished")
+    except KeyboardInterrupt:
+        pass
+    for name, later in (("next", lambda: obj.decompress(b"x") if what != "Compress" else obj.compress(b"x")),
+                        ("flush", lambda: obj.flush() if what != "_ZlibDecompressor" else None)):
+        try:
+            later()
+            print(name, "ok")
+        except zlib.error as error:
+            print(name, error)
+""")
+
+
+@pytest.mark.parametrize("what", ["Compress", "Decompress", "_ZlibDecompressor"])
+def test_an_object_interrupted_mid_call_raises_afterwards(what):
+    """Its interrupted call took input whose output was dropped: carrying on would return a
+    corrupt stream or data with a hole in it, so the object ends (the stdlib never stops
+    mid-call)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    result = subprocess.run([sys.executable, "-c", AFTER_INTERRUPT_SCRIPT, what], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    operation = "compressing" if what == "Compress" else "decompressing"
+    assert lines[0] == f"next Error -2 while {operation} data: inconsistent stream state", result.stdout
+    if what != "_ZlibDecompressor":
+        assert lines[1] == "flush Error -2 while flushing: inconsistent stream state", result.stdout

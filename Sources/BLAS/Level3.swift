@@ -114,7 +114,9 @@ func _gemmCall<T: BLASElement>(
             Int32(truncatingIfNeeded: k), alpha, a, lda, b, ldb, beta, c, ldc)
     }
     if _productExceeds(m, n, k, BLASThreadPolicy.multithreadingThreshold) {
-        BLASThreadPolicy.shared.runProduct(shareable: BLASThreadPolicy.sharesCores(m: m, n: n, k: k), call)
+        // A complex multiply-add costs four real ones.
+        let weight = MemoryLayout<T>.size == MemoryLayout<T.RealPart>.size ? 1 : 4
+        BLASThreadPolicy.shared.runProduct(shareable: BLASThreadPolicy.sharesCores(m: m, n: n, k: k &* weight), call)
     } else {
         call()
     }

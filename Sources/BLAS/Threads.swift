@@ -26,16 +26,21 @@ public enum BLASThreads {
 /// Why: OpenBLAS has one thread pool per process. N application threads each calling a
 /// multithreaded gemm oversubscribe the cores (its worker threads spin while they wait for
 /// each other), and Debian's OpenBLAS 0.3.21 even serialises concurrent multithreaded
-/// level-3 calls behind one lock. Nor does lowering the count to one thread per caller
-/// while calls overlap work for large products: that earlier rule measured 0.65-0.73× of
-/// one caller on 2 cores (dgemm/sgemm n=256 and 1024), no better than no guard at all,
-/// because OpenBLAS does not reliably take a lower count set from one thread after a raise
-/// from another, and the count flipped with every overlap. One product on every core is as
-/// fast as N single-threaded ones side by side (~1.9× one thread here), so large products
-/// take turns at the whole machine (2 callers vs 1, side by side: 0.97-1.02× at n = 1024;
-/// at n = 256, 0.2-0.4 ms a product, each hand-off costs a scheduling delay: 0.89-0.96×
-/// with flat combining, below). Batches of small products,
-/// which OpenBLAS runs on one thread each anyway, share it.
+/// level-3 calls behind one lock. A large product on every core is as fast as N
+/// single-threaded ones side by side (~1.9× one thread here), so large products take turns
+/// at the whole machine (2 callers vs 1, side by side: 0.97-1.02× at n = 1024). Smaller
+/// ones do not use two cores as well (n = 256 dgemm: 60 GFLOP/s on both cores, 49 on
+/// one), so when their callers overlap they run on one thread each, side by side (95
+/// GFLOP/s for two), and so do batches of small products, which OpenBLAS runs on one
+/// thread each anyway.
+///
+/// Switching the count to 1 while calls overlap once measured 0.65-0.73× of one caller.
+/// The cause, found later: after a multithreaded call OpenBLAS's idle workers spin for its
+/// thread timeout (2²⁸ cycles, ~0.1 s, by default) and take a core from the one-thread
+/// callers (two n = 256 callers reached 64 GFLOP/s right after one caller's run, 95 in a
+/// fresh process). swiftpy sets the timeout to 2²¹ cycles when it loads OpenBLAS
+/// (python/swiftpy/__init__.py); with the default timeout (OpenBLAS loaded by another
+/// library first, or an embedding program), sharing after turns is slower than it should be.
 ///
 /// The rule (exactly):
 /// - Only calls OpenBLAS would thread take part (gemm with `m·n·k >`
@@ -51,11 +56,13 @@ public enum BLASThreads {
 ///   exclusive, or **shared** (one thread, next to the other shared batches) if shared
 ///   batches are running. An exclusive batch yields between its chunks — becomes shared,
 ///   its helper threads retire — when only batches wait, so the waiters join it.
-/// - A product of at most ``sharingThreshold`` multiply-adds that had to wait runs
-///   shared, and is never run by another call (below): overlapping callers of such
-///   products then run side by side, one thread each, which at n = 256 beats turns at
-///   every core by ~1.5× here. Alone it runs exclusive, unless another thread's shared call
-///   ended less than ``sharingGrace`` ago (that caller is most likely about to return).
+/// - A product of at most ``sharingThreshold`` multiply-adds (complex ones count four) that
+///   had to wait for another such product, or for shared calls, runs shared; it is never
+///   run by another call (below). Overlapping callers of such products then run side by
+///   side, one thread each, which at n = 256 beats turns at every core by ~1.5× here. Alone
+///   it runs exclusive, unless a shared episode in which calls overlapped was ended by
+///   another thread less than ``sharingGrace`` ago (that caller is most likely about to
+///   return). Waiting, it counts as a product: an exclusive batch does not yield to it.
 /// - An exclusive product that ends runs the products queued right behind it (up to
 ///   ``productsRunPerTurn``, each in its own turn) on their callers' behalf before it
 ///   returns, then wakes those callers (``runProduct(_:)``): no core idles while a woken
@@ -163,6 +170,16 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// thread whose call ended it (under `lock`).
     var sharedEpisodeEnd: UInt64 = 0
     var sharedEpisodeEndedBy: UInt = 0
+    /// Whether calls overlapped in the current shared episode: only such an episode makes
+    /// a lone product that follows it share (threads that take turns without ever
+    /// overlapping would otherwise keep each other on one thread). Under `lock`.
+    var sharedEpisodeOverlapped = false
+    /// Whether the exclusive call running, or the last one, is a shareable product: a
+    /// shareable product that waited only for a large product or a batch runs exclusive.
+    /// Under `lock`.
+    var lastExclusiveWasShareable = false
+    /// ``sharingGrace``, under `lock` (tests raise it, so a slow machine cannot fail them).
+    var sharingGraceNanoseconds = BLASThreadPolicy.sharingGrace
 
     init() {}
 
@@ -225,9 +242,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(_:)``.
     @usableFromInline
     func enter(mayWait: Bool = true, sharing: Bool = false, shareable: Bool = false, work: _ProductWork? = nil) -> Mode {
-        // A shareable product waits and starts as a batch does; it differs only in how it
-        // runs once it had to wait (below).
-        let sharing = sharing || shareable
+
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }
@@ -244,11 +259,11 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 // closely goes on sharing, or the episode would fall back to turns at
                 // every core until the next overlap.
                 if shareable, sharedEpisodeEndedBy != _ConditionLock.currentThreadID,
-                   _ConditionLock.clockNanoseconds &- sharedEpisodeEnd < Self.sharingGrace
+                   _ConditionLock.clockNanoseconds &- sharedEpisodeEnd < sharingGraceNanoseconds
                 {
                     return runShared()
                 }
-                return runExclusive()
+                return runExclusive(shareable: shareable)
             }
             if !mayWait {
                 if exclusive { return .unmanaged }
@@ -270,8 +285,11 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             let call = _QueuedCall(condition: lock.makeCondition(), work: work)
             queued[ticket] = call
             defer { queued[ticket] = nil }
+            // A shareable product starts next to shared calls, as a batch does; it is
+            // counted as a product (above), so an exclusive batch keeps its helpers.
+            let joinsShared = sharing || shareable
             while enabled.load(ordering: .relaxed) && !timedOut && call.state == .waiting
-                && !(serving == ticket && !exclusive && (sharing || sharedCalls == 0))
+                && !(serving == ticket && !exclusive && (joinsShared || sharedCalls == 0))
             {
                 timedOut = !lock.wait(on: call.condition, until: deadline)
             }
@@ -279,16 +297,20 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             // end whatever the deadline: the caller's memory must outlive it.
             while call.state == .running { lock.wait(on: call.condition) }
             if call.state == .done { return .ranByAnother }
-            guard enabled.load(ordering: .relaxed), serving == ticket, !exclusive, sharing || sharedCalls == 0 else {
+            guard enabled.load(ordering: .relaxed), serving == ticket, !exclusive, joinsShared || sharedCalls == 0 else {
                 giveUp(ticket)
                 return .unmanaged
             }
             takeTurn(ticket)
-            // A shareable product that had to wait runs shared even when nothing else does
-            // yet: the call it waited for is most likely its caller's next product, which
-            // then joins it instead of queueing behind it (turns at every core would go on
-            // for as long as the callers overlap).
-            return sharedCalls > 0 || shareable ? runShared() : runExclusive()
+            // A shareable product that waited for another one runs shared even when nothing
+            // else does yet: the call it waited for is most likely its caller's next
+            // product, which then joins it instead of queueing behind it (turns at every
+            // core would go on for as long as the callers overlap).
+            if sharedCalls > 0 || (shareable && lastExclusiveWasShareable) {
+                sharedEpisodeOverlapped = true
+                return runShared()
+            }
+            return runExclusive(shareable: shareable)
         }
     }
 
@@ -309,14 +331,16 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     }
 
     /// Under `lock`.
-    private func runExclusive() -> Mode {
+    private func runExclusive(shareable: Bool = false) -> Mode {
         exclusive = true
+        lastExclusiveWasShareable = shareable
         restoreConfiguredCount()
         return .exclusive
     }
 
     /// Under `lock`.
     private func runShared() -> Mode {
+        if sharedCalls > 0 { sharedEpisodeOverlapped = true }
         sharedCalls += 1
         limitToOneThread()
         return .shared
@@ -386,8 +410,11 @@ public final class BLASThreadPolicy: @unchecked Sendable {
             case .shared:
                 sharedCalls -= 1
                 if sharedCalls == 0 {
-                    sharedEpisodeEnd = _ConditionLock.clockNanoseconds
-                    sharedEpisodeEndedBy = _ConditionLock.currentThreadID
+                    if sharedEpisodeOverlapped {
+                        sharedEpisodeEnd = _ConditionLock.clockNanoseconds
+                        sharedEpisodeEndedBy = _ConditionLock.currentThreadID
+                        sharedEpisodeOverlapped = false
+                    }
                     // The episode is over: a lone call next gets every core without waiting
                     // for this reset, and get_num_threads reads the plain setting again.
                     if !exclusive && waiting.load(ordering: .relaxed) == 0 { restoreConfiguredCount() }

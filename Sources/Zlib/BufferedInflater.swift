@@ -133,7 +133,7 @@ public final class BufferedInflater: Sendable {
             }
         } catch {
             state.pending = []
-            throw error
+            throw state.stream.endingIfInterrupted(by: error)
         }
         let leftover = unsafe UnsafeRawBufferPointer(rebasing: input[min(feeder.consumed(s), input.count)...])
         if state.eof {

@@ -29,6 +29,9 @@ public final class Inflater: Sendable {
         var unusedData: [UInt8] = []
         var unconsumedTail: [UInt8] = []
         var semantics: InflaterSemantics = .cpython39
+        /// A call was interrupted and ended the stream (``ZStream/endingIfInterrupted(by:)``):
+        /// `flush` raises too, where a stream a previous flush ended returns `b''`.
+        var interrupted = false
     }
 
     private let state: Mutex<State>
@@ -90,6 +93,14 @@ public final class Inflater: Sendable {
         }
     }
 
+    /// ``ZStream/endingIfInterrupted(by:)``, remembered for `flush`.
+    private static func endingIfInterrupted(_ state: inout State, by error: any Error) -> any Error {
+        let wasInitialised = state.stream.isInitialised
+        let error = state.stream.endingIfInterrupted(by: error)
+        if wasInitialised && !state.stream.isInitialised { state.interrupted = true }
+        return error
+    }
+
     /// Whether the end of the compressed stream was reached (CPython's `eof`).
     public var eof: Bool { state.withLock { $0.eof } }
 
@@ -132,8 +143,12 @@ public final class Inflater: Sendable {
             defer { unsafe InputFeeder.clear(s) }
             var output = OutputCollector(growth: .cpython310, limit: limit, pieceLimit: ticker.pieceLimit)
             var err = Z_OK
-            _ = unsafe try output.fill(s) {
-                unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
+            do {
+                _ = unsafe try output.fill(s) {
+                    unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { _ in Z_SYNC_FLUSH }
+                }
+            } catch {
+                throw Self.endingIfInterrupted(&state, by: error)
             }
             unsafe try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
             if err == Z_STREAM_END {
@@ -171,7 +186,10 @@ public final class Inflater: Sendable {
         return try state.withLock { state throws -> OutputChunks in
             // A stream a previous flush ended has nothing more to give (CPython returns
             // b'' again; inflating the freed state would be a stream error).
-            guard state.stream.isInitialised else { return OutputChunks(chunks: [], count: 0) }
+            guard state.stream.isInitialised else {
+                if state.interrupted { throw state.stream.error(Z_STREAM_ERROR, .flushing) }
+                return OutputChunks(chunks: [], count: 0)
+            }
             let tail = state.unconsumedTail
             return unsafe try tail.withUnsafeBytes { input throws -> OutputChunks in
                 let s = unsafe state.stream.pointer
@@ -181,8 +199,12 @@ public final class Inflater: Sendable {
                 defer { unsafe InputFeeder.clear(s) }
                 var output = OutputCollector(initialCapacity: length, pieceLimit: ticker.pieceLimit)
                 var err = Z_OK
-                _ = unsafe try output.fill(s) {
-                    unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
+                do {
+                    _ = unsafe try output.fill(s) {
+                        unsafe try Self.inflateUntilFull(s, feeder, &state, &err, &ticker) { $0 == 0 ? Z_FINISH : Z_NO_FLUSH }
+                    }
+                } catch {
+                    throw Self.endingIfInterrupted(&state, by: error)
                 }
                 unsafe try Self.saveUnconsumedInput(&state, input, consumed: feeder.consumed(s), err: err)
                 if err == Z_STREAM_END {

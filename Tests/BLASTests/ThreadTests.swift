@@ -22,11 +22,13 @@ extension ThreadPolicyUsers {
         #expect(BLASThreads.count == 1)
     }
 
-    @Test func concurrentLargeCallsAreCorrectAndRestoreTheCount() async throws {
+    /// 96³ ≈ 885k > 262144 goes through the policy and shares the cores when callers
+    /// overlap; 420³ > 2²⁶ takes turns, the queued products run by the call before them.
+    @Test(arguments: [96, 420])
+    func concurrentLargeCallsAreCorrectAndRestoreTheCount(n: Int) async throws {
         let original = BLASThreads.count
         defer { BLASThreads.count = original }
         BLASThreads.count = 2
-        let n = 96  // 96³ ≈ 885k > 262144: goes through the policy
         let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
         let b = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 5) - 2 })
         let reference = try matmul(a, b)
@@ -34,7 +36,7 @@ extension ThreadPolicyUsers {
             for _ in 0..<4 {
                 group.addTask {
                     var ok = true
-                    for _ in 0..<20 { let r = try matmul(a, b); ok = ok && r == reference }
+                    for _ in 0..<(n > 100 ? 4 : 20) { let r = try matmul(a, b); ok = ok && r == reference }
                     return ok
                 }
             }
@@ -77,14 +79,14 @@ extension ThreadPolicyUsers {
         #expect(BLASThreads.count == 2 && policy.threadsForNextCall == 2)
     }
 
-    @Test func aQueuedProductWaitsForTheWholeMachineAndABatchDoesNotYieldToIt() throws {
+    /// A large product (420³ > 2²⁶) and a small one (96³) alike.
+    @Test(arguments: [96, 420])
+    func aQueuedProductWaitsForTheWholeMachineAndABatchDoesNotYieldToIt(n: Int) throws {
         let original = BLASThreads.count
         defer { BLASThreads.count = original }
         BLASThreads.count = 2
         let policy = BLASThreadPolicy.shared
-        // 420³ > 2²⁶: a product that goes through the policy and never shares the cores.
-        let n = 420
-        #expect(!BLASThreadPolicy.sharesCores(m: n, n: n, k: n))
+        #expect(BLASThreadPolicy.sharesCores(m: n, n: n, k: n) == (n < 406))
         let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
         let reference = try matmul(a, a)
         let done = Outcome()
@@ -191,7 +193,14 @@ extension ThreadPolicyUsers {
         defer { BLASThreads.count = original }
         BLASThreads.count = 2
         let policy = BLASThreadPolicy.shared
-        defer { policy.lock.withLock { policy.sharedEpisodeEnd = 0 } }
+        // A preempted test thread must not see the grace run out.
+        policy.lock.withLock { policy.sharingGraceNanoseconds = 60_000_000_000 }
+        defer {
+            policy.lock.withLock {
+                policy.sharedEpisodeEnd = 0
+                policy.sharingGraceNanoseconds = BLASThreadPolicy.sharingGrace
+            }
+        }
         func threadsOfASmallProduct(episodeEndedAgo: UInt64, byThisThread: Bool) -> Int {
             policy.lock.withLock {
                 policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds &- episodeEndedAgo
@@ -205,7 +214,17 @@ extension ThreadPolicyUsers {
         #expect(threadsOfASmallProduct(episodeEndedAgo: 0, byThisThread: false) == 1)
         // A lone caller's own earlier product, or an episode long over: every core.
         #expect(threadsOfASmallProduct(episodeEndedAgo: 0, byThisThread: true) == 2)
-        #expect(threadsOfASmallProduct(episodeEndedAgo: BLASThreadPolicy.sharingGrace * 2, byThisThread: false) == 2)
+        #expect(threadsOfASmallProduct(episodeEndedAgo: 120_000_000_000, byThisThread: false) == 2)
+        // A product that shared alone (no call overlapped it) does not count as an episode
+        // for the next one: threads taking turns without overlapping get every core.
+        policy.lock.withLock {
+            policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds
+            policy.sharedEpisodeEndedBy = 0
+        }
+        let alone = Mutex(0)
+        policy.runProduct(shareable: true) { alone.withLock { $0 = policy.threadsForNextCall } }
+        #expect(alone.withLock { $0 } == 1)
+        #expect(policy.lock.withLock { policy.sharedEpisodeEndedBy } == 0)
         // A large product never shares when alone.
         policy.lock.withLock {
             policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds
@@ -214,6 +233,30 @@ extension ThreadPolicyUsers {
         let threads = Mutex(0)
         policy.runProduct(shareable: false) { threads.withLock { $0 = policy.threadsForNextCall } }
         #expect(threads.withLock { $0 } == 2)
+        #expect(!policy.isLimitingThreads)
+    }
+
+    @Test func aSmallProductThatWaitedForALargeOneRunsOnEveryCore() throws {
+        let original = BLASThreads.count
+        defer { BLASThreads.count = original }
+        BLASThreads.count = 2
+        let policy = BLASThreadPolicy.shared
+        policy.lock.withLock { policy.waitLimit = 60_000_000_000; policy.sharedEpisodeEnd = 0 }
+        defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
+        let log = RunLog()
+        policy.runProduct(shareable: false) {
+            Thread.detachNewThread { [log] in
+                policy.runProduct(shareable: true) { log.record("small: \(policy.threadsForNextCall)") }
+                log.finished.withLock { $0 += 1 }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while policy.lock.withLock({ policy.queued.count }) == 0 && ContinuousClock.now < deadline {}
+        }
+        // It waited for a large product, whose caller would queue for the whole machine
+        // again, not join it: sharing would leave a core idle.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while log.finished.withLock({ $0 }) < 1 && ContinuousClock.now < deadline {}
+        #expect(log.entries.withLock { $0 } == ["small: 2"])
         #expect(!policy.isLimitingThreads)
     }
 

@@ -69,6 +69,37 @@ import Testing
         #expect(throws: ZlibError.self) { try deflater.copy() }
     }
 
+    /// Decompressors likewise: a call interrupted mid-way consumed input whose output is
+    /// dropped, so the stream ends and later calls raise instead of returning data with a
+    /// hole in it.
+    @Test func decompressorsEndAfterAnInterruptedCall() throws {
+        struct Interrupted: Error {}
+        let input = Array(repeating: Samples.text100K, count: 8).flatMap { $0 }
+        let packed = try compress(input)
+        let inflater = try Inflater()
+        #expect(throws: Interrupted.self) { try inflater.decompress(packed, progress: { throw Interrupted() }) }
+        #expect(zlibErrorMessage { _ = try inflater.decompress([1]) }
+            == "Error -2 while decompressing data: inconsistent stream state")
+        #expect(zlibErrorMessage { _ = try inflater.flush() } == "Error -2 while flushing: inconsistent stream state")
+
+        // Interrupted in flush (which decompresses what max_length left).
+        let flushed = try Inflater()
+        #expect(try flushed.decompress(packed, maxLength: 10).count == 10)
+        #expect(throws: Interrupted.self) { try flushed.flush(progress: { throw Interrupted() }) }
+        #expect(zlibErrorMessage { _ = try flushed.flush() } == "Error -2 while flushing: inconsistent stream state")
+
+        let buffered = try BufferedInflater()
+        #expect(throws: Interrupted.self) {
+            try packed.withUnsafeBytes { _ = try buffered.decompress($0, progress: { throw Interrupted() }) }
+        }
+        #expect(zlibErrorMessage { _ = try [UInt8(1)].withUnsafeBytes { try buffered.decompress($0) } }
+            == "Error -2 while decompressing data: inconsistent stream state")
+
+        // Not interrupted: the same calls decompress everything.
+        let whole = try Inflater()
+        #expect(try whole.decompress(packed, progress: {}) + whole.flush() == input)
+    }
+
     /// zlib's own errors leave the stream usable, as in CPython (`flush(6)` raises, then
     /// compressing goes on).
     @Test func zlibDeflaterSurvivesABadFlushMode() throws {

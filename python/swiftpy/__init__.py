@@ -71,14 +71,19 @@ _OPENBLAS_THREAD_TIMEOUT = "21"
 
 
 class _NativeLoader(importlib.machinery.ExtensionFileLoader):
-    """Loads ``_native``; the first load sets OpenBLAS's thread timeout for its own copy of
-    OpenBLAS, which reads it once, when the shared object is loaded (the environment is
-    restored right after, so numpy's OpenBLAS and child processes never see it)."""
+    """Loads ``_native``. While it is first loaded, OPENBLAS_THREAD_TIMEOUT is set (unless
+    the user set it), for the copy of OpenBLAS that loads with it: OpenBLAS reads it once,
+    at load. The environment is restored right after, so child processes and libraries
+    loaded later never see it. No effect when the process already has that OpenBLAS
+    loaded (e.g. Debian's numpy, imported first, loads the same libopenblas.so.0)."""
+
+    _timeout_set = False
 
     def create_module(self, spec):
-        names = ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")
-        if any(name in os.environ for name in names):
+        cls = _NativeLoader
+        if cls._timeout_set or "OPENBLAS_THREAD_TIMEOUT" in os.environ:
             return super().create_module(spec)
+        cls._timeout_set = True
         os.environ["OPENBLAS_THREAD_TIMEOUT"] = _OPENBLAS_THREAD_TIMEOUT
         try:
             return super().create_module(spec)

@@ -57,15 +57,6 @@ internal import Darwin
 
     /// The clock `pthread_cond_timedwait` measures deadlines in (monotonic; realtime on
     /// Darwin, which has no `pthread_condattr_setclock`).
-    /// An identifier of the calling thread (`pthread_self`), only compared for equality.
-    static var currentThreadID: UInt {
-        #if canImport(Darwin)
-        UInt(bitPattern: pthread_self())
-        #else
-        UInt(pthread_self())
-        #endif
-    }
-
     static var clockNanoseconds: UInt64 {
         var now = timespec()
         #if canImport(Darwin)
@@ -75,6 +66,10 @@ internal import Darwin
         #endif
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
+
+    /// An identifier of the calling thread (`pthread_self`: an integer or a pointer,
+    /// depending on the C library), only compared for equality.
+    static var currentThreadID: UInt { UInt(bitPattern: Int(bitPattern: pthread_self())) }
 }
 
 /// A condition variable of one waiter (see ``_ConditionLock/makeCondition()``): signalling

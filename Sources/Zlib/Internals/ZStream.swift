@@ -69,6 +69,16 @@ import CZlib
     /// Frees zlib's state. Calling zlib on the stream afterwards is safe: it returns
     /// `Z_STREAM_ERROR` because `state` is NULL, which is what CPython's objects report.
     /// The corresponding C functions are `deflateEnd` and `inflateEnd`.
+    /// Ends the stream if `error`, thrown by a call that had started, interrupted it (its
+    /// progress callback threw: Ctrl-C): the input zlib took is consumed and the call's
+    /// output dropped, so the stream cannot go on correctly, and later calls raise
+    /// "inconsistent stream state" rather than return data with a hole in it. zlib's own
+    /// errors, and MemoryError, leave it as CPython's objects are. Returns `error`.
+    mutating func endingIfInterrupted(by error: any Error) -> any Error {
+        if !(error is ZlibError) { _ = end() }
+        return error
+    }
+
     mutating func end() -> Int32 {
         guard isInitialised else { return Z_OK }
         isInitialised = false

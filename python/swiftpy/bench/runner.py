@@ -1,5 +1,6 @@
 """Runs workloads: warm-up, interleaved repetitions, medians; ratios within one run."""
 import math
+import statistics
 import shutil
 import sys
 import time
@@ -90,26 +91,39 @@ def run_per_call(item, options, progress):
 
 
 def run_scaling(item, options, progress):
+    """Every thread count of `item`, each variant, `options.repeat` times. The repetitions
+    are the outer loop, so each one runs every thread count and variant within seconds of
+    the others, and ratios (speedup, vs an anchor) are medians of per-repetition ratios:
+    on a shared machine whose speed drifts by tens of percent over minutes, pairs measured
+    together are far steadier than ratios of medians taken minutes apart."""
     scale = 1e6 if item.unit.startswith("MB/s") else 1e9
-    rows = []
-    for threads in item.threads or options.threads:
-        datas = [item.make_data(i) for i in range(threads)]
-        work = {v.label: sum(v.work(d) for d in datas) for v in item.variants}
-        rates = {v.label: [] for v in item.variants}
+    counts = list(item.threads or options.threads)
+    # The same data as one thread count at a time made: thread i works on make_data(i).
+    pool = [item.make_data(i) for i in range(max(counts))]
+    datas = {threads: pool[:threads] for threads in counts}
+    rates = {(threads, v.label): [] for threads in counts for v in item.variants}
+    teams = {}
+    try:
         calls = {}
-        with ThreadTeam(threads) as team:
+        for threads in counts:
+            teams[threads] = ThreadTeam(threads)
             for variant in item.variants:  # warm-up (also faults in the data), and how many calls make a run
                 progress.show(f"{variant.label}, {_threads(threads)}, warm-up")
-                calls[variant.label] = _calibrated_calls(team, variant, datas)
-            for rep in range(options.repeat):
-                shift = rep % len(item.variants)
+                calls[threads, variant.label] = _calibrated_calls(teams[threads], variant, datas[threads])
+        for rep in range(options.repeat):
+            shift = rep % len(item.variants)
+            for threads in counts:
                 for variant in item.variants[shift:] + item.variants[:shift]:
                     progress.show(f"{variant.label}, {_threads(threads)}, rep {rep + 1}/{options.repeat}")
-                    count = calls[variant.label]
-                    elapsed = _timed(team, variant, datas, count)
-                    rates[variant.label].append(work[variant.label] * count / elapsed / scale)
-        for variant in item.variants:
-            rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
+                    count = calls[threads, variant.label]
+                    elapsed = _timed(teams[threads], variant, datas[threads], count)
+                    work = sum(variant.work(d) for d in datas[threads])
+                    rates[threads, variant.label].append(work * count / elapsed / scale)
+    finally:
+        for team in teams.values():
+            team.close()
+    rows = [{"label": v.label, "role": v.role, "threads": threads, "rate": summarize(rates[threads, v.label])}
+            for threads in counts for v in item.variants]
     _add_ratios(rows)
     return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
 
@@ -178,11 +192,25 @@ def _timed(team, variant, datas, count=1):
 
 
 def _add_ratios(rows):
-    """Speedup vs the same variant on 1 thread, and ratio vs each anchor at equal threads."""
-    by_key = {(r["label"], r["threads"]): r["rate"]["median"] for r in rows}
+    """Speedup vs the same variant on 1 thread, and ratio vs each anchor at equal threads:
+    the median of per-repetition ratios where both rows have one sample per repetition
+    (measured together, see run_scaling), else the ratio of medians."""
+    by_key = {(r["label"], r["threads"]): r["rate"] for r in rows}
     anchors = sorted({r["label"] for r in rows if r["role"] == "anchor"})
+
+    def ratio(rate, base):
+        if base is None or base["median"] <= 0:
+            return None
+        a, b = rate.get("samples", []), base.get("samples", [])
+        if a and len(a) == len(b) and all(x > 0 for x in b):
+            return statistics.median(x / y for x, y in zip(a, b))
+        return rate["median"] / base["median"]
+
     for row in rows:
-        one = by_key.get((row["label"], 1))
-        row["speedup"] = row["rate"]["median"] / one if one else None
-        row["vs"] = {a: row["rate"]["median"] / by_key[(a, row["threads"])] for a in anchors
-                     if (a, row["threads"]) in by_key and a != row["label"] and by_key[(a, row["threads"])] > 0}
+        row["speedup"] = ratio(row["rate"], by_key.get((row["label"], 1)))
+        row["vs"] = {}
+        for a in anchors:
+            if a != row["label"] and (a, row["threads"]) in by_key:
+                value = ratio(row["rate"], by_key[(a, row["threads"])])
+                if value is not None:
+                    row["vs"][a] = value
