@@ -148,51 +148,61 @@ extension ThreadPolicyUsers {
     }
 
     @Test func aLoneSmallProductRunsOnEveryCore() {
-        let original = BLASThreads.count
-        defer { BLASThreads.count = original }
-        BLASThreads.count = 2
-        let policy = BLASThreadPolicy.shared
-        policy.lock.withLock { policy.sharedEpisodeEnd = 0 }
-        #expect(BLASThreadPolicy.sharesCores(m: 256, n: 256, k: 256))
-        let threads = Mutex(0)
-        policy.runProduct(shareable: true) { threads.withLock { $0 = policy.threadsForNextCall } }
-        #expect(threads.withLock { $0 } == 2)
+        withTwoBLASThreads { policy in
+            policy.lock.withLock { policy.sharedEpisodeEnd = 0 }
+            #expect(BLASThreadPolicy.sharesCores(m: 256, n: 256, k: 256))
+            #expect(threadsOfAProduct(shareable: true) == 2)
+        }
     }
 
-    @Test func overlappingSmallProductsShareTheCoresInsteadOfTakingTurns() throws {
-        let original = BLASThreads.count
-        defer { BLASThreads.count = original }
-        BLASThreads.count = 2
-        let policy = BLASThreadPolicy.shared
+    /// A product (small when `firstIsSmall`, else large) with a small one queued behind it:
+    /// what each ran with ("first: threads", "other: threads on own/caller").
+    private func aSmallProductQueuedBehind(firstIsSmall: Bool) -> [String] {
+        withTwoBLASThreads { policy in aSmallProductQueuedBehind(firstIsSmall: firstIsSmall, policy) }
+    }
+
+    private func aSmallProductQueuedBehind(firstIsSmall: Bool, _ policy: BLASThreadPolicy) -> [String] {
         policy.lock.withLock { policy.waitLimit = 60_000_000_000; policy.sharedEpisodeEnd = 0 }
         defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
         let log = RunLog()
         let me = currentThreadID()
-        policy.runProduct(shareable: true) {
-            // Alone: every core. A second small product queues behind it…
+        policy.runProduct(shareable: firstIsSmall) {
             Thread.detachNewThread { [log] in
-                policy.runProduct(shareable: true) { log.record("other: \(policy.threadsForNextCall) on \(currentThreadID() == me ? "caller" : "own")") }
+                policy.runProduct(shareable: true) {
+                    log.record("other: \(policy.threadsForNextCall) on \(currentThreadID() == me ? "caller" : "own")")
+                }
                 log.finished.withLock { $0 += 1 }
             }
             let deadline = ContinuousClock.now + .seconds(10)
             while policy.lock.withLock({ policy.queued.count }) == 0 && ContinuousClock.now < deadline {}
             log.record("first: \(policy.threadsForNextCall)")
         }
-        // …and, having had to wait, runs on one thread, on its own caller's thread (not
-        // run by this one, which would keep the callers taking turns).
         let deadline = ContinuousClock.now + .seconds(10)
         while log.finished.withLock({ $0 }) < 1 && ContinuousClock.now < deadline {}
-        #expect(log.entries.withLock { $0 } == ["first: 2", "other: 1 on own"])
         #expect(policy.callsInFlight == 0)
         #expect(!policy.isLimitingThreads)
         #expect(policy.threadsForNextCall == 2)
+        return log.entries.withLock { $0 }
+    }
+
+    /// Alone, a small product gets every core; one that had to wait for another small one
+    /// runs on one thread, on its own caller's thread (not run by the first one, which would
+    /// keep the callers taking turns)...
+    @Test func overlappingSmallProductsShareTheCoresInsteadOfTakingTurns() {
+        #expect(aSmallProductQueuedBehind(firstIsSmall: true) == ["first: 2", "other: 1 on own"])
+    }
+
+    /// ...but one that waited for a large product, whose caller would queue for the whole
+    /// machine again rather than join it, gets every core: sharing would leave one idle.
+    @Test func aSmallProductThatWaitedForALargeOneRunsOnEveryCore() {
+        #expect(aSmallProductQueuedBehind(firstIsSmall: false) == ["first: 2", "other: 2 on own"])
     }
 
     @Test func aSmallProductRightAfterAnotherThreadsSharedOneGoesOnSharing() {
-        let original = BLASThreads.count
-        defer { BLASThreads.count = original }
-        BLASThreads.count = 2
-        let policy = BLASThreadPolicy.shared
+        withTwoBLASThreads { aSmallProductRightAfterAnotherThreadsSharedOneGoesOnSharing($0) }
+    }
+
+    private func aSmallProductRightAfterAnotherThreadsSharedOneGoesOnSharing(_ policy: BLASThreadPolicy) {
         // A preempted test thread must not see the grace run out.
         policy.lock.withLock { policy.sharingGraceNanoseconds = 60_000_000_000 }
         defer {
@@ -206,9 +216,7 @@ extension ThreadPolicyUsers {
                 policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds &- episodeEndedAgo
                 policy.sharedEpisodeEndedBy = byThisThread ? _ConditionLock.currentThreadID : 0
             }
-            let threads = Mutex(0)
-            policy.runProduct(shareable: true) { threads.withLock { $0 = policy.threadsForNextCall } }
-            return threads.withLock { $0 }
+            return threadsOfAProduct(shareable: true)
         }
         // Another caller's shared product ended a moment ago: it is most likely coming back.
         #expect(threadsOfASmallProduct(episodeEndedAgo: 0, byThisThread: false) == 1)
@@ -221,42 +229,14 @@ extension ThreadPolicyUsers {
             policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds
             policy.sharedEpisodeEndedBy = 0
         }
-        let alone = Mutex(0)
-        policy.runProduct(shareable: true) { alone.withLock { $0 = policy.threadsForNextCall } }
-        #expect(alone.withLock { $0 } == 1)
+        #expect(threadsOfAProduct(shareable: true) == 1)
         #expect(policy.lock.withLock { policy.sharedEpisodeEndedBy } == 0)
         // A large product never shares when alone.
         policy.lock.withLock {
             policy.sharedEpisodeEnd = _ConditionLock.clockNanoseconds
             policy.sharedEpisodeEndedBy = 0
         }
-        let threads = Mutex(0)
-        policy.runProduct(shareable: false) { threads.withLock { $0 = policy.threadsForNextCall } }
-        #expect(threads.withLock { $0 } == 2)
-        #expect(!policy.isLimitingThreads)
-    }
-
-    @Test func aSmallProductThatWaitedForALargeOneRunsOnEveryCore() throws {
-        let original = BLASThreads.count
-        defer { BLASThreads.count = original }
-        BLASThreads.count = 2
-        let policy = BLASThreadPolicy.shared
-        policy.lock.withLock { policy.waitLimit = 60_000_000_000; policy.sharedEpisodeEnd = 0 }
-        defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
-        let log = RunLog()
-        policy.runProduct(shareable: false) {
-            Thread.detachNewThread { [log] in
-                policy.runProduct(shareable: true) { log.record("small: \(policy.threadsForNextCall)") }
-                log.finished.withLock { $0 += 1 }
-            }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while policy.lock.withLock({ policy.queued.count }) == 0 && ContinuousClock.now < deadline {}
-        }
-        // It waited for a large product, whose caller would queue for the whole machine
-        // again, not join it: sharing would leave a core idle.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while log.finished.withLock({ $0 }) < 1 && ContinuousClock.now < deadline {}
-        #expect(log.entries.withLock { $0 } == ["small: 2"])
+        #expect(threadsOfAProduct(shareable: false) == 2)
         #expect(!policy.isLimitingThreads)
     }
 
@@ -280,6 +260,21 @@ extension ThreadPolicyUsers {
 /// A result set by a detached task and read by the test.
 private final class Outcome: Sendable {
     let value = Mutex<Bool?>(nil)
+}
+
+/// Runs `body` with OpenBLAS configured for 2 threads, then restores the count.
+private func withTwoBLASThreads<R>(_ body: (BLASThreadPolicy) throws -> R) rethrows -> R {
+    let original = BLASThreads.count
+    defer { BLASThreads.count = original }
+    BLASThreads.count = 2
+    return try body(BLASThreadPolicy.shared)
+}
+
+/// The OpenBLAS thread count a product runs with under the shared policy.
+private func threadsOfAProduct(shareable: Bool) -> Int {
+    let threads = Mutex(0)
+    BLASThreadPolicy.shared.runProduct(shareable: shareable) { threads.withLock { $0 = BLASThreadPolicy.shared.threadsForNextCall } }
+    return threads.withLock { $0 }
 }
 
 /// The calling thread's id, to tell where a closure ran.
