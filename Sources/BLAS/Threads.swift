@@ -21,7 +21,8 @@ public enum BLASThreads {
 }
 
 /// The thread budget ("oversubscription guard"): a multithreaded BLAS call never runs
-/// next to another large call, and concurrent callers never get less than one caller.
+/// next to another large call, and concurrent callers are meant to get at least what one
+/// caller gets (see BENCHMARKS.md for how close they come on this machine).
 ///
 /// Why: OpenBLAS has one thread pool per process. N application threads each calling a
 /// multithreaded gemm oversubscribe the cores (its worker threads spin while they wait for
@@ -29,10 +30,12 @@ public enum BLASThreads {
 /// level-3 calls behind one lock. A large product on every core is as fast as N
 /// single-threaded ones side by side (~1.9× one thread here), so large products take turns
 /// at the whole machine (2 callers vs 1, side by side: 0.97-1.02× at n = 1024). Smaller
-/// ones do not use two cores as well (n = 256 dgemm: 60 GFLOP/s on both cores, 49 on
-/// one), so when their callers overlap they run on one thread each, side by side (95
-/// GFLOP/s for two), and so do batches of small products, which OpenBLAS runs on one
-/// thread each anyway.
+/// ones use two cores less well (n = 256 dgemm, Python threads calling in a loop, on one
+/// afternoon here: 60-85 GFLOP/s on both cores, 49 on one, 87-95 for two one-thread
+/// products side by side), so when their callers overlap they run on one thread each,
+/// side by side, and so do batches of small products, which OpenBLAS runs on one thread
+/// each anyway. The benchmark's figures for 2-4 such callers (BENCHMARKS.md) ranged from
+/// 0.82× to 1.65× of one caller across runs: the machine is shared and noisy.
 ///
 /// Switching the count to 1 while calls overlap once measured 0.65-0.73× of one caller.
 /// The cause, found later: after a multithreaded call OpenBLAS's idle workers spin for its
@@ -59,13 +62,13 @@ public enum BLASThreads {
 /// - A product of at most ``sharingThreshold`` multiply-adds (complex ones count four) that
 ///   had to wait for another such product, or for shared calls, runs shared; it is never
 ///   run by another call (below). Overlapping callers of such products then run side by
-///   side, one thread each, which at n = 256 beats turns at every core by ~1.5× here. Alone
+///   side, one thread each (see ``sharingThreshold`` for why). Alone
 ///   it runs exclusive, unless a shared episode in which calls overlapped was ended by
 ///   another thread less than ``sharingGrace`` ago (that caller is most likely about to
 ///   return). Waiting, it counts as a product: an exclusive batch does not yield to it.
 /// - An exclusive product that ends runs the products queued right behind it (up to
 ///   ``productsRunPerTurn``, each in its own turn) on their callers' behalf before it
-///   returns, then wakes those callers (``runProduct(_:)``): no core idles while a woken
+///   returns, then wakes those callers (``runProduct(shareable:_:)``): no core idles while a woken
 ///   thread is scheduled. Each change of turn wakes only the call it concerns.
 /// - With the count configured to 1 (one thread per call, as in a Dask worker) calls run
 ///   unmanaged, side by side: none can oversubscribe the cores.
@@ -104,10 +107,10 @@ public final class BLASThreadPolicy: @unchecked Sendable {
 
     /// Products with `m·n·k` at or below this (2²⁶, a 406³ product) share the cores when
     /// callers overlap: each runs on one thread, side by side, instead of taking turns at
-    /// every core. Measured here (dgemm, Python threads in a loop): at n = 256 one product
-    /// on both cores reaches 60 GFLOP/s where two one-thread products side by side reach
-    /// 95 (49 each alone); at n = 512 the two ways tie (80 against 84), and above it turns
-    /// win.
+    /// every core. Measured here (dgemm, Python threads in a loop, 9 rounds): at n = 256
+    /// one product on both cores reached 60-85 GFLOP/s where two one-thread products side
+    /// by side reached 87-95 (49 each alone); at n = 512 the two ways tie (80 against 84),
+    /// and above it turns win.
     public static let sharingThreshold = 1 << 26
 
     /// How long after a shared episode ends a shareable product that finds no other call
@@ -127,12 +130,12 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     @usableFromInline enum Mode: Sendable {
         case exclusive, shared, unmanaged
         /// A queued product that the call before it ran on its behalf (see
-        /// ``runProduct(_:)``): nothing is left to run; ``leave(_:)`` only unregisters it.
+        /// ``runProduct(shareable:_:)``): nothing is left to run; ``leave(_:)`` only unregisters it.
         case ranByAnother
     }
 
     /// How many queued products an exclusive call runs on their callers' behalf before it
-    /// ends (see ``runProduct(_:)``): each saves one hand-off, and the bound keeps the
+    /// ends (see ``runProduct(shareable:_:)``): each saves one hand-off, and the bound keeps the
     /// caller's own return from waiting long.
     static let productsRunPerTurn = 3
 
@@ -239,7 +242,7 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// short, memory-bound, and some run with the GIL held) the call never waits.
     ///
     /// `work` is a product's CBLAS call, which the exclusive call before it may run on its
-    /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(_:)``.
+    /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(shareable:_:)``.
     @usableFromInline
     func enter(mayWait: Bool = true, sharing: Bool = false, shareable: Bool = false, work: _ProductWork? = nil) -> Mode {
 
@@ -380,6 +383,9 @@ public final class BLASThreadPolicy: @unchecked Sendable {
                 guard enabled.load(ordering: .relaxed), let call = queued[serving], call.state == .waiting,
                       call.work != nil else { return nil }
                 call.state = .running
+                // A product with work is never shareable: the exclusive call now running
+                // (on its behalf) is a large one.
+                lastExclusiveWasShareable = false
                 // Its turn, taken on its behalf; the one after it could not start yet.
                 takeTurn(serving, wakingTheNext: false)
                 return call

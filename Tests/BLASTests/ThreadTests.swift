@@ -90,12 +90,18 @@ extension ThreadPolicyUsers {
         let a = try Matrix<Double>(rows: n, columns: n, elements: (0..<n * n).map { Double($0 % 7) - 3 })
         let reference = try matmul(a, a)
         let done = Outcome()
+        // The product must not give up waiting (250 ms) on a loaded machine.
+        policy.lock.withLock { policy.waitLimit = 60_000_000_000 }
+        defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
         policy.withCall(threads: 2) { outer in
             Task.detached {
                 let ok = (try? matmul(a, a)) == reference
                 done.value.withLock { $0 = ok }
             }
-            while policy.callsInFlight < 2 {}
+            // Queued (counted as waiting under the lock), not merely in flight.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while policy.waiting.load(ordering: .relaxed) < 1 && ContinuousClock.now < deadline {}
+            #expect(policy.waiting.load(ordering: .relaxed) == 1)
             // Only a product waits: the batch keeps its helpers and does not yield (a
             // product runs alone, so yielding would only leave cores idle)…
             #expect(outer.helpersMayContinue)
@@ -196,6 +202,31 @@ extension ThreadPolicyUsers {
     /// machine again rather than join it, gets every core: sharing would leave one idle.
     @Test func aSmallProductThatWaitedForALargeOneRunsOnEveryCore() {
         #expect(aSmallProductQueuedBehind(firstIsSmall: false) == ["first: 2", "other: 2 on own"])
+    }
+
+    /// A small product, a large one queued behind it (run by the small one's caller when
+    /// it ends), then a small one: the last waited for the large one, so it runs exclusive.
+    @Test func aSmallProductBehindALargeOneRunOnItsCallersBehalfRunsOnEveryCore() {
+        withTwoBLASThreads { policy in
+            policy.lock.withLock { policy.waitLimit = 60_000_000_000; policy.sharedEpisodeEnd = 0 }
+            defer { policy.lock.withLock { policy.waitLimit = BLASThreadPolicy.longestWait } }
+            let log = RunLog()
+            policy.runProduct(shareable: true) {
+                for (name, shareable) in [("large", false), ("small", true)] {
+                    let queuedBefore = policy.lock.withLock { policy.queued.count }
+                    Thread.detachNewThread { [log] in
+                        policy.runProduct(shareable: shareable) { log.record("\(name): \(policy.threadsForNextCall)") }
+                        log.finished.withLock { $0 += 1 }
+                    }
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while policy.lock.withLock({ policy.queued.count }) == queuedBefore && ContinuousClock.now < deadline {}
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while log.finished.withLock({ $0 }) < 2 && ContinuousClock.now < deadline {}
+            #expect(log.entries.withLock { $0 } == ["large: 2", "small: 2"])
+            #expect(!policy.isLimitingThreads)
+        }
     }
 
     @Test func aSmallProductRightAfterAnotherThreadsSharedOneGoesOnSharing() {

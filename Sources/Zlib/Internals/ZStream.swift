@@ -66,9 +66,6 @@ import CZlib
         return code
     }
 
-    /// Frees zlib's state. Calling zlib on the stream afterwards is safe: it returns
-    /// `Z_STREAM_ERROR` because `state` is NULL, which is what CPython's objects report.
-    /// The corresponding C functions are `deflateEnd` and `inflateEnd`.
     /// Ends the stream if `error`, thrown by a call that had started, interrupted it (its
     /// progress callback threw: Ctrl-C): the input zlib took is consumed and the call's
     /// output dropped, so the stream cannot go on correctly, and later calls raise
@@ -79,6 +76,9 @@ import CZlib
         return error
     }
 
+    /// Frees zlib's state. Calling zlib on the stream afterwards is safe: it returns
+    /// `Z_STREAM_ERROR` because `state` is NULL, which is what CPython's objects report.
+    /// The corresponding C functions are `deflateEnd` and `inflateEnd`.
     mutating func end() -> Int32 {
         guard isInitialised else { return Z_OK }
         isInitialised = false

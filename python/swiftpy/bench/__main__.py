@@ -58,7 +58,8 @@ def main(argv=None):
         "command": "python -m swiftpy.bench " + " ".join(shlex.quote(a) for a in argv),
         "method": (f"wall clock; {options.repeat} timed repetitions after a warm-up, each running every thread "
                    f"count and variant back to back (variants in rotated order); medians with min–max; speedup and "
-                   f"vs-anchor ratios are medians of per-repetition ratios; threads started before timing; each "
+                   f"vs-anchor ratios are medians of per-repetition ratios (the dask workload's speedup: a ratio of "
+                   f"medians, its thread counts run one after another); threads started before timing; each "
                    f"thread repeats its call so that a "
                    f"run lasts about {runner.MIN_RUN_SECONDS * 1000:g} ms or more (count set by two warm-up runs, "
                    f"at most 1000 calls); {options.size / 1e6:g} MB per thread "

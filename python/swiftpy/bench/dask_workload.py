@@ -49,7 +49,9 @@ class DaskPipeline:
         with threads_limit:  # once, from this thread: see Examples/dask_pipeline.py's configure()
             for threads in options.threads:
                 result["rows"] += self._run_threads(distributed, inputs, variants, threads, options, progress)
-        _add_ratios(result["rows"])
+        # Thread counts run one after another here (a cluster each): speedups are ratios
+        # of medians; vs-anchor ratios pair runs of the same repetition.
+        _add_ratios(result["rows"], paired_threads=False)
         for row in result["rows"]:
             if row["threads"] == 1 and row["role"] == "released":
                 result["notes"].append(f"one run on 1 thread, GIL released: {inputs.tasks / row['rate']['median']:.2f} s")

@@ -32,8 +32,8 @@ def tables(results, width=WIDTH):
     runs = f"median of {repeat} runs" if repeat else "median"
     out = _wrapped(f"Rates and times are the {runs} (min-max beside). speedup: over the same variant on 1 thread. "
                    "vs A, vs B...: ratio to that anchor at the same thread count (above 1 = faster). "
-                   "Both ratios are medians of per-run ratios: each run times every thread count and "
-                   "variant back to back. "
+                   "Both ratios are medians of per-run ratios (each run times every thread count and "
+                   "variant back to back), except the dask workload's speedup (a ratio of medians). "
                    "x base: time relative to the baseline (below 1 = faster).", width)
     for item in results["workloads"]:
         out.append("")

@@ -129,22 +129,24 @@ def run_scaling(item, options, progress):
 
 
 def run_single_call(item, options, progress):
-    """One Python thread; the builtin is asked to use `threads` threads internally."""
+    """One Python thread; the builtin is asked to use `threads` threads internally. As in
+    run_scaling, each repetition runs every thread count and variant back to back."""
     scale = 1e6 if item.unit.startswith("MB/s") else 1e9
     data = item.make_data(0)
-    rows = []
-    for threads in options.threads:
-        rates = {v.label: [] for v in item.variants}
+    counts = list(options.threads)
+    rates = {(threads, v.label): [] for threads in counts for v in item.variants}
+    for threads in counts:
         for variant in item.variants:
             variant.run(data, threads)  # warm-up
-        for rep in range(options.repeat):
+    for rep in range(options.repeat):
+        for threads in counts:
             for variant in item.variants:
                 progress.show(f"{variant.label}, threads={threads} inside, rep {rep + 1}/{options.repeat}")
                 start = time.perf_counter()
                 variant.run(data, threads)
-                rates[variant.label].append(variant.work(data) / (time.perf_counter() - start) / scale)
-        for variant in item.variants:
-            rows.append({"label": variant.label, "role": variant.role, "threads": threads, "rate": summarize(rates[variant.label])})
+                rates[threads, variant.label].append(variant.work(data) / (time.perf_counter() - start) / scale)
+    rows = [{"label": v.label, "role": v.role, "threads": threads, "rate": summarize(rates[threads, v.label])}
+            for threads in counts for v in item.variants]
     _add_ratios(rows)
     return {"kind": "scaling", "name": item.name, "group": item.group, "unit": item.unit, "rows": rows, "notes": item.notes}
 
@@ -191,10 +193,12 @@ def _timed(team, variant, datas, count=1):
             variant.teardown()
 
 
-def _add_ratios(rows):
+def _add_ratios(rows, paired_threads=True):
     """Speedup vs the same variant on 1 thread, and ratio vs each anchor at equal threads:
     the median of per-repetition ratios where both rows have one sample per repetition
-    (measured together, see run_scaling), else the ratio of medians."""
+    (measured together, see run_scaling), else the ratio of medians. With
+    `paired_threads=False` (thread counts measured one after another, as the dask workload
+    does) the speedup is always a ratio of medians."""
     by_key = {(r["label"], r["threads"]): r["rate"] for r in rows}
     anchors = sorted({r["label"] for r in rows if r["role"] == "anchor"})
 
@@ -207,7 +211,9 @@ def _add_ratios(rows):
         return rate["median"] / base["median"]
 
     for row in rows:
-        row["speedup"] = ratio(row["rate"], by_key.get((row["label"], 1)))
+        one = by_key.get((row["label"], 1))
+        row["speedup"] = ratio(row["rate"], one) if paired_threads or one is None else ratio(
+            {"median": row["rate"]["median"]}, one)
         row["vs"] = {}
         for a in anchors:
             if a != row["label"] and (a, row["threads"]) in by_key:
