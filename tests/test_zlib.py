@@ -769,12 +769,9 @@ INTERRUPT_SCRIPT = textwrap.dedent(r"""
     "compress(engine=fast, level 6)", "compress(engine=fast, level 1)", "parallel_compress(engine=fast)"])
 def test_ctrl_c_interrupts_long_calls(what):
     """KeyboardInterrupt within 100 ms of SIGINT, one-shot and streaming calls alike."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    result = subprocess.run([sys.executable, "-c", INTERRUPT_SCRIPT, what], capture_output=True, text=True,
-                            timeout=60, env=env)
-    assert result.returncode == 0, result.stderr
-    word, seconds = result.stdout.split()
-    assert word == "interrupted", result.stdout
+    output = _run_script(INTERRUPT_SCRIPT, what, timeout=60)
+    word, seconds = output.split()
+    assert word == "interrupted", output
     assert float(seconds) < 0.1
 
 
@@ -811,12 +808,19 @@ def test_an_object_interrupted_mid_call_raises_afterwards(what):
     """Its interrupted call took input whose output was dropped: carrying on would return a
     corrupt stream or data with a hole in it, so the object ends (the stdlib never stops
     mid-call)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    result = subprocess.run([sys.executable, "-c", AFTER_INTERRUPT_SCRIPT, what], capture_output=True, text=True,
-                            timeout=120, env=env)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    output = _run_script(AFTER_INTERRUPT_SCRIPT, what, timeout=120)
+    lines = output.splitlines()
     operation = "compressing" if what == "Compress" else "decompressing"
-    assert lines[0] == f"next Error -2 while {operation} data: inconsistent stream state", result.stdout
+    assert lines[0] == f"next Error -2 while {operation} data: inconsistent stream state", output
     if what != "_ZlibDecompressor":
-        assert lines[1] == "flush Error -2 while flushing: inconsistent stream state", result.stdout
+        assert lines[1] == "flush Error -2 while flushing: inconsistent stream state", output
+
+
+def _run_script(script, what, timeout):
+    """Runs `script` with argument `what` in a new interpreter that imports this one's
+    swiftpy; its standard output (it must exit with 0)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    result = subprocess.run([sys.executable, "-c", script, what], capture_output=True, text=True,
+                            timeout=timeout, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

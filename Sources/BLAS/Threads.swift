@@ -245,7 +245,6 @@ public final class BLASThreadPolicy: @unchecked Sendable {
     /// behalf (the mode is then ``Mode/ranByAnother``); see ``runProduct(shareable:_:)``.
     @usableFromInline
     func enter(mayWait: Bool = true, sharing: Bool = false, shareable: Bool = false, work: _ProductWork? = nil) -> Mode {
-
         inFlight.wrappingAdd(1, ordering: .relaxed)
         return lock.withLock {
             guard enabled.load(ordering: .relaxed) else { return .unmanaged }

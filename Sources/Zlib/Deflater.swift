@@ -176,7 +176,7 @@ final class ZlibDeflateStream: DeflateStream {
             unsafe feeder.start(s)
             defer { unsafe InputFeeder.clear(s) }
             var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
-            try Self.endingIfInterrupted(&state) {
+            do {
                 _ = unsafe try output.fill(s) {
                     while true {
                         let err = unsafe deflate(s, Z_NO_FLUSH)
@@ -187,23 +187,10 @@ final class ZlibDeflateStream: DeflateStream {
                         unsafe feeder.feed(s)
                     }
                 }
+            } catch {
+                throw state.stream.endingIfInterrupted(by: error)
             }
             return try output.finish()
-        }
-    }
-
-    /// Runs `body`; if the caller's progress callback throws out of it (Ctrl-C), zlib has
-    /// taken input whose output this call drops, so the stream could only go on corrupt:
-    /// it ends, and later calls raise "inconsistent stream state" (as after `Z_FINISH`).
-    /// zlib's own errors leave the stream as CPython leaves it.
-    private static func endingIfInterrupted(_ state: inout State, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ZlibError {
-            throw error
-        } catch {
-            _ = state.stream.end()
-            throw error
         }
     }
 
@@ -214,13 +201,15 @@ final class ZlibDeflateStream: DeflateStream {
             var err = Z_OK
             var ticker = ProgressTicker(state.stored ? nil : progress)
             var output = OutputCollector(growth: state.growth, pieceLimit: ticker.pieceLimit)
-            try Self.endingIfInterrupted(&state) {
+            do {
                 _ = unsafe try output.fill(s) {
                     err = unsafe deflate(s, mode.rawValue)
                     if err == Z_STREAM_ERROR { throw unsafe streamError(s, err, .flushing) }
                     unsafe try ticker.tick(s)
                     return unsafe s.pointee.avail_out == 0
                 }
+            } catch {
+                throw state.stream.endingIfInterrupted(by: error)
             }
             if err == Z_STREAM_END && mode == .finish {
                 let end = state.stream.end()

@@ -117,13 +117,8 @@ internal import CSwiftPyTraps
         guard unsafe kwnames == nil, nargs >= fastMin, nargs <= maxPositional else {
             return unsafe callBinding(module: module, receiver: receiverObject, args, nargs, kwnames)
         }
-        // Which builtin runs on this thread, for the trap reporter (nested calls restore).
-        let scope = unsafe swiftpy_enter_builtin(reportName)
-        defer { unsafe swiftpy_leave_builtin(scope) }
-        do {
-            return unsafe try body(Python(module: module), receiverObject, Arguments(callable: self, base: args, count: nargs))
-        } catch {
-            return unsafe Callable.raise(error, module: module)
+        return unsafe invoke(module: module, receiver: receiverObject) {
+            unsafe Arguments(callable: self, base: args, count: nargs)
         }
     }
 
@@ -131,13 +126,23 @@ internal import CSwiftPyTraps
     /// them into one slot per parameter first.
     @inline(never)
     func callBinding(module: PyPointer?, receiver receiverObject: PyPointer?, _ args: UnsafePointer<PyPointer?>?, _ nargs: Int, _ kwnames: PyPointer?) -> PyPointer? {
+        unsafe withUnsafeTemporaryAllocation(of: PyPointer?.self, capacity: max(parameters.count, 1)) { slots in
+            unsafe invoke(module: module, receiver: receiverObject) {
+                unsafe try bind(args, nargs, kwnames, into: slots)
+                return unsafe Arguments(callable: self, base: UnsafePointer(slots.baseAddress), count: parameters.count)
+            }
+        }
+    }
+
+    /// Runs the closure on the arguments `arguments` makes (binding them, if need be), as
+    /// the builtin running on this thread for the trap reporter (nested calls restore), and
+    /// raises any error it throws.
+    @inline(__always)
+    func invoke(module: PyPointer?, receiver receiverObject: PyPointer?, _ arguments: () throws -> Arguments) -> PyPointer? {
         let scope = unsafe swiftpy_enter_builtin(reportName)
         defer { unsafe swiftpy_leave_builtin(scope) }
         do {
-            return unsafe try withUnsafeTemporaryAllocation(of: PyPointer?.self, capacity: max(parameters.count, 1)) { slots in
-                unsafe try bind(args, nargs, kwnames, into: slots)
-                return unsafe try body(Python(module: module), receiverObject, Arguments(callable: self, base: UnsafePointer(slots.baseAddress), count: parameters.count))
-            }
+            return unsafe try body(Python(module: module), receiverObject, arguments())
         } catch {
             return unsafe Callable.raise(error, module: module)
         }
