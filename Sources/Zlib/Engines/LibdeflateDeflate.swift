@@ -42,7 +42,7 @@ func libdeflateCompress(
         return unsafe try libdeflateCompressNow(input, level: level, format: format, into: output)
     }
     let memoryMessage = "Out of memory while compressing data"
-    guard let copy = unsafe MallocBytes(copying: input) else { throw ZlibError.outOfMemory(memoryMessage) }
+    guard let copy = unsafe try MallocBytes(copying: input, poll: progress) else { throw ZlibError.outOfMemory(memoryMessage) }
     let (compressed, written) = try runOffThread({
         guard let target = MallocBytes(capacity: bound) else { throw ZlibError.outOfMemory(memoryMessage) }
         return unsafe (target, try libdeflateCompressNow(copy.bytes, level: level, format: format, into: target.mutableBytes))
