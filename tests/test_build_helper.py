@@ -135,3 +135,29 @@ def test_module_loaded_into_another_cpython_names_both_versions(tmp_path):
         assert "rebuild it with this interpreter" in out
         checked += 1
     assert checked == len(others)
+
+
+def _recorded_swift_build(tmp_path, **options):
+    """The `swift` command line `build.swift_build` runs (a stand-in `swift` records it
+    and makes the library SwiftPM would)."""
+    (tmp_path / "Package.swift").write_text("// swift-tools-version:6.2\n")
+    record = tmp_path / "argv.json"
+    fake = tmp_path / "swift"
+    fake.write_text(
+        "#!" + sys.executable + "\nimport json, os, sys\n"
+        f"json.dump(sys.argv[1:], open({str(record)!r}, 'w'))\n"
+        "scratch = sys.argv[sys.argv.index('--scratch-path') + 1]\n"
+        "config = sys.argv[sys.argv.index('-c') + 1]\n"
+        "os.makedirs(os.path.join(scratch, config), exist_ok=True)\n"
+        "open(os.path.join(scratch, config, 'libP.so'), 'w').close()\n")
+    fake.chmod(0o755)
+    build.swift_build(str(tmp_path), "P", scratch_path="scratch", swift=str(fake), verbose=False, **options)
+    return json.loads(record.read_text())
+
+
+def test_release_builds_use_link_time_optimisation(tmp_path):
+    """Release builds link with LTO (argument conversions are SwiftPy's conformances, only
+    devirtualised at link time); debug builds and lto=False do not."""
+    assert "--experimental-lto-mode=full" in _recorded_swift_build(tmp_path)
+    assert "--experimental-lto-mode=full" not in _recorded_swift_build(tmp_path, lto=False)
+    assert "--experimental-lto-mode=full" not in _recorded_swift_build(tmp_path, configuration="debug")

@@ -43,6 +43,27 @@ def test_noop_and_add():
     assert demo.add(True, 1) == 2  # bool is an int, as in CPython's converters
 
 
+class IntSubclass(int):
+    pass
+
+
+# Around the edges of the one-digit fast path (a digit is 30 bits; from 3.12 the sign and
+# digit count share a tag), zero (no digit at all on 3.10), bools and int subclasses.
+EDGE_INTS = [0, 1, -1, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**31, -(2**31), 2**60 + 7, -(2**62),
+             2**63 - 1, -(2**63), True, False, IntSubclass(0), IntSubclass(-3), IntSubclass(2**40)]
+
+
+@pytest.mark.parametrize("value", EDGE_INTS, ids=repr)
+def test_int_arguments_read_like_cpython(value):
+    """`Int` parameters read the object's digits directly when it has at most one; every
+    value converts to what `int(value)` is."""
+    for other in (0, 1, -1):
+        expected = int(value) + other
+        if -(2**63) <= expected < 2**63:
+            assert demo.add(value, other) == expected
+            assert demo.add(other, value) == expected
+
+
 class Index:
     def __index__(self):
         return 40

@@ -27,8 +27,9 @@ For each extension it
    hard-coded path); a build folder made for other headers is deleted and rebuilt; sets
    ``SWIFTPY_PYTHON`` to the interpreter;
 3. runs ``swift build -c release --product P --scratch-path <package>/.build-<cache_tag>
-   -Xswiftc -static-stdlib`` (one build folder per interpreter, Swift runtime linked in,
-   so the installed module runs without a Swift toolchain), capturing its output: a failed
+   -Xswiftc -static-stdlib --experimental-lto-mode=full`` (one build folder per
+   interpreter, Swift runtime linked in, so the installed module runs without a Swift
+   toolchain; link-time optimisation, see ``swift_build``), capturing its output: a failed
    build raises ``SwiftBuildError`` whose message is the compiler's ``error:`` lines with
    their context, once each (the whole log stays in ``<scratch>/swiftpy-build.log``;
    ``SWIFTPY_BUILD_VERBOSE=1`` streams it);
@@ -296,8 +297,16 @@ def _built_library(scratch_path, configuration, product, command, package_dir, e
 
 
 def swift_build(package_dir, product, *, configuration="release", scratch_path=None,
-                static_stdlib=True, swift_flags=(), swift=None, verbose=True):
+                static_stdlib=True, lto=True, swift_flags=(), swift=None, verbose=True):
     """Builds one SwiftPM product for this interpreter; returns the path of ``lib<product>.so``.
+
+    ``lto`` (release builds only): whole-product link-time optimisation. A builtin's
+    wrapper is specialised in the module that declares it, but its argument conversions
+    are protocol conformances of SwiftPy's module (``Int: FromPython``, ...); without LTO
+    each one stays an indirect call through a witness table that only the linker can see.
+    Measured with callgrind on ``swiftpy.demo``: ``add(1, 2)`` 843 -> 771 instructions per
+    Python loop iteration (the C builtin: 630), ``noop()`` 537 -> 518 (C: 421); the clean
+    build of ``_native`` takes ~50 s instead of ~35 s.
 
     The output of ``swift build`` is captured into ``<scratch>/swiftpy-build.log`` (and
     streamed to stderr with ``SWIFTPY_BUILD_VERBOSE=1``). A failed build raises
@@ -314,6 +323,8 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
     if static_stdlib:
         # `--static-swift-stdlib` is ignored for .dynamic products; this flag is not.
         command += ["-Xswiftc", "-static-stdlib"]
+    if lto and configuration == "release":
+        command += ["--experimental-lto-mode=full"]
     command += list(swift_flags)
     # Extra flags for every build this helper runs, e.g. SwiftPy's own Scripts/test sets
     # `-Xswiftc -warnings-as-errors` so that a new warning fails CI (a package must not
@@ -363,18 +374,20 @@ class SwiftExtension(Extension):
       ``setup.py`` folder (the working directory while setuptools runs) or absolute.
     - ``configuration``: ``"release"`` (default) or ``"debug"``.
     - ``static_stdlib``: link the Swift runtime into the module (default True).
+    - ``lto``: link-time optimisation of release builds (default True; see ``swift_build``).
     - ``swift_flags``: extra arguments for ``swift build``
       (e.g. ``["-Xswiftc", "-enforce-exclusivity=unchecked"]``).
     - ``scratch_path``: the build folder (default ``<package_dir>/.build-<cache_tag>``).
     """
 
     def __init__(self, name, product, package_dir=".", *, configuration="release", static_stdlib=True,
-                 swift_flags=(), scratch_path=None, **kwargs):
+                 lto=True, swift_flags=(), scratch_path=None, **kwargs):
         super().__init__(name, sources=[], **kwargs)
         self.product = product
         self.package_dir = os.path.abspath(package_dir)
         self.configuration = configuration
         self.static_stdlib = static_stdlib
+        self.lto = lto
         self.swift_flags = list(swift_flags)
         self.scratch_path = scratch_path
 
@@ -388,7 +401,7 @@ class build_ext(_setuptools_build_ext):
             return super().build_extension(ext)
         built = swift_build(
             ext.package_dir, ext.product, configuration=ext.configuration, scratch_path=ext.scratch_path,
-            static_stdlib=ext.static_stdlib, swift_flags=ext.swift_flags)
+            static_stdlib=ext.static_stdlib, lto=ext.lto, swift_flags=ext.swift_flags)
         target = self.get_ext_fullpath(ext.name)
         os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         shutil.copyfile(built, target)

@@ -8,12 +8,36 @@ extension Int: FromPython, ToPython {
     /// a load; everything else goes to an outlined slow path.
     @inlinable @inline(__always)
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
-        var compact = 0
-        if unsafe swiftpy_long_try_compact(object.pointer, &compact) != 0 {
+        if let compact = unsafe Int.compactValue(object.pointer) {
             self = compact
             return
         }
         self = try Int.slowPathConvert(object)
+    }
+
+    /// Whether these headers' `int`s carry 3.12's tag: a constant, read through a property
+    /// so that the branch not taken is not reported as code that never runs.
+    @inlinable static var longIsTagged: Bool { SWIFTPY_LONG_IS_TAGGED != 0 }
+
+    /// The value of an `int` (or subclass: its value is read the same way by
+    /// `PyLong_AsLongAndOverflow`) of at most one 30-bit digit, read from the object
+    /// itself (see `swiftpy_long_head` in the CPython shim); nil for anything else.
+    @inlinable @inline(__always)
+    static func compactValue(_ object: PyPointer) -> Int? {
+        // SAFETY: `object` is a live object (borrowed for the call); only an `int`'s
+        // fields past the header are read, at offsets the shim checks against CPython's
+        // own struct at compile time.
+        let type = unsafe object.pointee.ob_type.unsafelyUnwrapped
+        guard unsafe type.pointee.tp_flags & SWIFTPY_TPFLAGS_LONG_SUBCLASS != 0 else { return nil }
+        let head = unsafe UnsafeRawPointer(object).assumingMemoryBound(to: swiftpy_long_head.self)
+        let word = unsafe head.pointee.size_or_tag
+        if longIsTagged {
+            guard word < SWIFTPY_LONG_COMPACT_TAG_LIMIT else { return nil }
+            let sign = 1 - (word & Int(SWIFTPY_LONG_SIGN_MASK))
+            return sign * Int(unsafe head.pointee.first_digit)
+        }
+        guard word >= -1, word <= 1 else { return nil }
+        return word == 0 ? 0 : word * Int(unsafe head.pointee.first_digit)
     }
 
     @usableFromInline @inline(never)
