@@ -28,7 +28,9 @@ enum BuiltinFunction {
     /// each use (two loads): a `static let` would cost every call a `swift_once`.
     @inline(__always)
     static var callableOffset: Int { unsafe Int(swiftpy_module_type().pointee.tp_basicsize) }
-    static var moduleOffset: Int { unsafe callableOffset + MemoryLayout<UnsafeRawPointer>.stride }
+    /// `&+`: a type's size plus a pointer cannot overflow, and the checked `+` put an
+    /// overflow branch on every call.
+    static var moduleOffset: Int { unsafe callableOffset &+ MemoryLayout<UnsafeRawPointer>.stride }
     static var definitionOffset: Int { unsafe moduleOffset + MemoryLayout<UnsafeRawPointer>.stride }
     static var basicSize: Int { unsafe definitionOffset + MemoryLayout<UnsafeRawPointer>.stride }
 
