@@ -74,9 +74,10 @@ let package = Package(
         // warnings-as-errors build.
         .target(
             name: "SwiftPy", dependencies: ["CPython", "CSwiftPyTraps"],
-            // `Python` and `PyBorrowedRef` are ~Escapable: the library that creates them
-            // declares their lifetimes (`@_lifetime`); code that only receives them, a
-            // user's builtins included, needs no flag.
+            // `Python` (the GIL token) is ~Escapable: the library that creates it declares
+            // its lifetime (`@_lifetime`); code that only receives it, a user's builtins
+            // included, needs no flag. (`PyBorrowedRef` is not: parameter packs reject
+            // ~Escapable elements, see README.)
             swiftSettings: [.enableExperimentalFeature("Lifetimes"), .strictMemorySafety()]),
         .target(name: "SwiftPyEmbed", dependencies: ["SwiftPy", "CPythonEmbed"], swiftSettings: [.strictMemorySafety()]),
         .target(name: "Zlib", dependencies: ["CZlib", "CLibdeflate", "CISAL"], swiftSettings: [.strictMemorySafety()]),
