@@ -141,6 +141,7 @@ def _recorded_swift_build(tmp_path, **options):
     """The `swift` command line `build.swift_build` runs (a stand-in `swift` records it
     and makes the library SwiftPM would)."""
     (tmp_path / "Package.swift").write_text("// swift-tools-version:6.2\n")
+    (tmp_path / "SwiftPy").mkdir(exist_ok=True)  # no copy of SwiftPy's package needed
     record = tmp_path / "argv.json"
     fake = tmp_path / "swift"
     fake.write_text(
@@ -155,9 +156,31 @@ def _recorded_swift_build(tmp_path, **options):
     return json.loads(record.read_text())
 
 
-def test_release_builds_use_link_time_optimisation(tmp_path):
+def test_release_builds_use_link_time_optimisation(tmp_path, monkeypatch):
     """Release builds link with LTO (argument conversions are SwiftPy's conformances, only
-    devirtualised at link time); debug builds and lto=False do not."""
-    assert "--experimental-lto-mode=full" in _recorded_swift_build(tmp_path)
-    assert "--experimental-lto-mode=full" not in _recorded_swift_build(tmp_path, lto=False)
-    assert "--experimental-lto-mode=full" not in _recorded_swift_build(tmp_path, configuration="debug")
+    devirtualised at link time); debug builds, lto=False and SWIFTPY_LTO=0 do not."""
+    monkeypatch.delenv("SWIFTPY_SWIFT_FLAGS", raising=False)
+    monkeypatch.delenv("SWIFTPY_LTO", raising=False)
+    monkeypatch.setenv("SWIFTPY_PACKAGE_PATH", str(tmp_path / "SwiftPy"))
+    lto = "--experimental-lto-mode=full"
+    assert lto in _recorded_swift_build(tmp_path)
+    assert lto not in _recorded_swift_build(tmp_path, lto=False)
+    assert lto not in _recorded_swift_build(tmp_path, configuration="debug")
+    monkeypatch.setenv("SWIFTPY_LTO", "0")
+    assert lto not in _recorded_swift_build(tmp_path)
+    assert lto in _recorded_swift_build(tmp_path, lto=True)
+
+
+def test_develop_builds_without_link_time_optimisation(tmp_path, monkeypatch):
+    """`python -m swiftpy develop` rebuilds with SWIFTPY_LTO=0 (a one-line change must not
+    redo the whole LTO link) unless the user set it."""
+    import swiftpy.__main__ as cli
+    (tmp_path / "setup.py").write_text("")
+    seen = []
+    monkeypatch.setattr(cli.subprocess, "run", lambda command, **kw: seen.append(kw["env"]) or
+                        subprocess.CompletedProcess(command, 0))
+    monkeypatch.delenv("SWIFTPY_LTO", raising=False)
+    assert cli.main(["develop", str(tmp_path)]) == 0
+    monkeypatch.setenv("SWIFTPY_LTO", "1")
+    assert cli.main(["develop", str(tmp_path)]) == 0
+    assert [env["SWIFTPY_LTO"] for env in seen] == ["0", "1"]

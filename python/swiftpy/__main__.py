@@ -26,6 +26,9 @@ def _develop(project):
     command = [sys.executable, "setup.py", "--quiet", "build_ext", "--inplace"]
     # Only the build's own messages: setuptools' and wheel's deprecation notes are noise here.
     env = dict(os.environ, PYTHONWARNINGS="ignore")
+    # No link-time optimisation unless asked for: it relinks the whole product on every
+    # change (seconds become ~a minute); `pip install .` builds with it.
+    env.setdefault("SWIFTPY_LTO", "0")
     result = subprocess.run(command, cwd=project, stdout=subprocess.DEVNULL, env=env)
     if result.returncode == 0:
         print(f"swiftpy develop: built in place in {project}", file=sys.stderr)

@@ -56,7 +56,7 @@ except ImportError:  # setuptools < 59
     from distutils.errors import CompileError
 from setuptools.command.build_ext import build_ext as _setuptools_build_ext
 
-__all__ = ["SwiftExtension", "build_ext", "swiftpm_environment", "swift_build", "python_build_config",
+__all__ = ["SwiftExtension", "build_ext", "swiftpm_environment", "swift_build", "lto_default", "python_build_config",
            "write_pkgconfig", "prepare_scratch", "package_path", "sync_package", "SwiftBuildError",
            "compiler_errors"]
 
@@ -296,17 +296,27 @@ def _built_library(scratch_path, configuration, product, command, package_dir, e
     return os.path.join(bin_path, f"lib{product}.so")
 
 
+def lto_default():
+    """Whether release builds use link-time optimisation when not told: yes, unless
+    ``SWIFTPY_LTO`` is ``0``/``false``/``no``/``off`` (``python -m swiftpy develop`` sets it
+    to ``0``: there a one-line change must relink in seconds, not redo the whole LTO link)."""
+    return os.environ.get("SWIFTPY_LTO", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def swift_build(package_dir, product, *, configuration="release", scratch_path=None,
-                static_stdlib=True, lto=True, swift_flags=(), swift=None, verbose=True):
+                static_stdlib=True, lto=None, swift_flags=(), swift=None, verbose=True):
     """Builds one SwiftPM product for this interpreter; returns the path of ``lib<product>.so``.
 
-    ``lto`` (release builds only): whole-product link-time optimisation. A builtin's
+    ``lto`` (release builds only; ``None``: ``lto_default()``, i.e. on unless
+    ``SWIFTPY_LTO=0``): whole-product link-time optimisation. A builtin's
     wrapper is specialised in the module that declares it, but its argument conversions
     are protocol conformances of SwiftPy's module (``Int: FromPython``, ...); without LTO
     each one stays an indirect call through a witness table that only the linker can see.
     Measured with callgrind on ``swiftpy.demo``: ``add(1, 2)`` 843 -> 771 instructions per
     Python loop iteration (the C builtin: 630), ``noop()`` 537 -> 518 (C: 421); the clean
-    build of ``_native`` takes ~50 s instead of ~35 s.
+    build of ``_native`` takes ~50 s instead of ~35 s, and every rebuild relinks the whole
+    product. The Swift driver links LTO builds with ``lld`` (Swift's toolchains for Linux
+    ship it); where it is missing, ``SWIFTPY_LTO=0`` builds without.
 
     The output of ``swift build`` is captured into ``<scratch>/swiftpy-build.log`` (and
     streamed to stderr with ``SWIFTPY_BUILD_VERBOSE=1``). A failed build raises
@@ -323,6 +333,8 @@ def swift_build(package_dir, product, *, configuration="release", scratch_path=N
     if static_stdlib:
         # `--static-swift-stdlib` is ignored for .dynamic products; this flag is not.
         command += ["-Xswiftc", "-static-stdlib"]
+    if lto is None:
+        lto = lto_default()
     if lto and configuration == "release":
         command += ["--experimental-lto-mode=full"]
     command += list(swift_flags)
@@ -374,14 +386,15 @@ class SwiftExtension(Extension):
       ``setup.py`` folder (the working directory while setuptools runs) or absolute.
     - ``configuration``: ``"release"`` (default) or ``"debug"``.
     - ``static_stdlib``: link the Swift runtime into the module (default True).
-    - ``lto``: link-time optimisation of release builds (default True; see ``swift_build``).
+    - ``lto``: link-time optimisation of release builds (default: on unless
+      ``SWIFTPY_LTO=0``; see ``swift_build``).
     - ``swift_flags``: extra arguments for ``swift build``
       (e.g. ``["-Xswiftc", "-enforce-exclusivity=unchecked"]``).
     - ``scratch_path``: the build folder (default ``<package_dir>/.build-<cache_tag>``).
     """
 
     def __init__(self, name, product, package_dir=".", *, configuration="release", static_stdlib=True,
-                 lto=True, swift_flags=(), scratch_path=None, **kwargs):
+                 lto=None, swift_flags=(), scratch_path=None, **kwargs):
         super().__init__(name, sources=[], **kwargs)
         self.product = product
         self.package_dir = os.path.abspath(package_dir)

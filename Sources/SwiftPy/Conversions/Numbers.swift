@@ -4,8 +4,9 @@ extension Int: FromPython, ToPython {
     /// Accepts `int` and objects with `__index__`, like CPython's `n`/`l` converters.
     /// The corresponding C function is `PyLong_AsLongAndOverflow`.
     ///
-    /// Always inlined: the common case (an `int` of one or two digits) is a type check and
-    /// a load; everything else goes to an outlined slow path.
+    /// Always inlined: the common case (an `int` of at most one digit) is three dependent
+    /// loads (type, flags, size or tag) and the digit; everything else goes to an outlined
+    /// slow path.
     @inlinable @inline(__always)
     public init(fromPython object: PyBorrowedRef, _ py: Python) throws {
         if let compact = unsafe Int.compactValue(object.pointer) {
@@ -20,7 +21,8 @@ extension Int: FromPython, ToPython {
     @inlinable static var longIsTagged: Bool { SWIFTPY_LONG_IS_TAGGED != 0 }
 
     /// The value of an `int` (or subclass: its value is read the same way by
-    /// `PyLong_AsLongAndOverflow`) of at most one 30-bit digit, read from the object
+    /// `PyLong_AsLongAndOverflow`) of at most one digit (30 bits, or 15 on builds with small
+    /// digits), read from the object
     /// itself (see `swiftpy_long_head` in the CPython shim); nil for anything else.
     @inlinable @inline(__always)
     static func compactValue(_ object: PyPointer) -> Int? {
