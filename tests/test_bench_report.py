@@ -375,3 +375,22 @@ def test_short_calls_are_repeated_until_a_run_lasts_long_enough(monkeypatch):
     monkeypatch.undo()
     runner._timed(Team(), Variant("v", "released", lambda d: calls.append(d), lambda d: 1), ["a", "b"], 3)
     assert calls == ["a"] * 3 + ["b"] * 3
+
+
+def test_speedups_pair_repetitions_only_when_thread_counts_ran_together():
+    """Paired (the default): the median of per-repetition ratios; paired_threads=False (the
+    dask workload, thread counts run one after another): the ratio of medians. Anchor
+    ratios pair repetitions either way."""
+    def rows():
+        def rate(samples):
+            return {"median": sorted(samples)[1], "min": min(samples), "max": max(samples), "samples": samples}
+        return [{"label": "ours", "role": "released", "threads": 1, "rate": rate([1.0, 2.0, 4.0])},
+                {"label": "ours", "role": "released", "threads": 2, "rate": rate([4.0, 3.0, 5.0])},
+                {"label": "peer", "role": "anchor", "threads": 2, "rate": rate([4.0, 1.0, 2.0])}]
+    paired, unpaired = rows(), rows()
+    bench("runner")._add_ratios(paired)
+    bench("runner")._add_ratios(unpaired, paired_threads=False)
+    # per repetition: 4/1, 3/2, 5/4 -> median 1.5; medians: 4/2 = 2.
+    assert paired[1]["speedup"] == 1.5 and unpaired[1]["speedup"] == 2.0
+    # vs the anchor, per repetition: 4/4, 3/1, 5/2 -> median 2.5 (the ratio of medians would be 2).
+    assert paired[1]["vs"]["peer"] == unpaired[1]["vs"]["peer"] == 2.5

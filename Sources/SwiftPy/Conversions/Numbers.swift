@@ -22,8 +22,8 @@ extension Int: FromPython, ToPython {
 
     /// The value of an `int` (or subclass: its value is read the same way by
     /// `PyLong_AsLongAndOverflow`) of at most one digit (30 bits, or 15 on builds with small
-    /// digits), read from the object
-    /// itself (see `swiftpy_long_head` in the CPython shim); nil for anything else.
+    /// digits), read from the object itself (see `swiftpy_long_head` in the CPython shim);
+    /// nil for anything else.
     @inlinable @inline(__always)
     static func compactValue(_ object: PyPointer) -> Int? {
         // SAFETY: `object` is a live object (borrowed for the call); only an `int`'s

@@ -202,18 +202,16 @@ def _add_ratios(rows, paired_threads=True):
     by_key = {(r["label"], r["threads"]): r["rate"] for r in rows}
     anchors = sorted({r["label"] for r in rows if r["role"] == "anchor"})
 
-    def ratio(rate, base):
+    def ratio(rate, base, paired=True):
         if base is None or base["median"] <= 0:
             return None
         a, b = rate.get("samples", []), base.get("samples", [])
-        if a and len(a) == len(b) and all(x > 0 for x in b):
+        if paired and a and len(a) == len(b) and all(x > 0 for x in b):
             return statistics.median(x / y for x, y in zip(a, b))
         return rate["median"] / base["median"]
 
     for row in rows:
-        one = by_key.get((row["label"], 1))
-        row["speedup"] = ratio(row["rate"], one) if paired_threads or one is None else ratio(
-            {"median": row["rate"]["median"]}, one)
+        row["speedup"] = ratio(row["rate"], by_key.get((row["label"], 1)), paired=paired_threads)
         row["vs"] = {}
         for a in anchors:
             if a != row["label"] and (a, row["threads"]) in by_key:
