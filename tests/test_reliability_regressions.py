@@ -123,6 +123,49 @@ RAISING_CALLBACK_SCRIPT = """
 """
 
 
+# 5. CI (a fresh VM, 1 run in ~10 under load here): test_exception_from_a_swift_thread_...
+#    above died with SIGILL after printing "ok". The Dispatch worker's last release of the
+#    caught exception attached (PyGILState_Ensure) just as the main thread exited; CPython
+#    before 3.14 ends such a thread with pthread_exit once finalization has begun, and
+#    libdispatch traps when its worker thread exits (_libdispatch_tsd_cleanup). Fixed by
+#    ShutdownFlag: exit waits for the attaches in flight; later ones are refused.
+def test_exit_waits_for_a_swift_thread_that_is_attached():
+    # The worker is attached (sleeping in Python, GIL released) when the main thread ends.
+    # Before the fix, finalization went ahead and the worker never finished: its output was
+    # missing (the process ended first) or the process died (the worker was ended).
+    result = run("""
+        import os, time
+        import swiftpy.demo as demo
+        def work(time=time, os=os):
+            time.sleep(0.3)
+            os.write(1, b"finished\\n")
+        demo.call_in_background(work)
+        time.sleep(0.1)
+        os.write(1, b"main done\\n")
+    """, timeout=30)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["main done", "finished"]
+
+
+def test_attach_during_exit_is_refused_without_harm():
+    # An exit handler that runs after SwiftPy's (registered before swiftpy was imported)
+    # starts a Swift thread: its attach is refused, so the callback never runs and exit
+    # completes.
+    result = run("""
+        import atexit, os, time
+        def late(time=time, os=os):
+            import swiftpy.demo as demo
+            demo.call_in_background(lambda: os.write(1, b"called\\n"))
+            time.sleep(0.2)
+            os.write(1, b"late handler done\\n")
+        atexit.register(late)
+        import swiftpy.demo
+        print("main done", flush=True)
+    """, timeout=30)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["main done", "late handler done"]
+
+
 def test_attach_from_a_swift_thread_while_another_thread_holds_the_gil():
     try:
         result = run(ATTACH_SCRIPT, timeout=30)

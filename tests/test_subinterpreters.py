@@ -121,6 +121,10 @@ def test_demo_in_subinterpreter():
             result["callback"] = str(e)
         marker = "sub"
         result["swift_thread"] = [demo.call_from_thread(lambda: marker) for _ in range(5)]
+        try:   # a fire-and-forget thread could outlive the subinterpreter
+            demo.call_in_background(lambda: None)
+        except RuntimeError as e:
+            result["background"] = str(e)
         data = bytearray(16)
         demo.fill(data, 7)
         result["fill"] = list(data)
@@ -155,6 +159,7 @@ def test_demo_in_subinterpreter():
         "add": 5, "greet": demo.greet("sub"), "signature": "(a, b)", "counter": 8,
         "error": "from sub", "overflow": True, "callback": "callback",
         "swift_thread": ["sub"] * 5, "fill": [7] * 16,
+        "background": "call_in_background works only in the main interpreter",
     }
     assert demo.add(1, 1) == 2  # the main interpreter's module is unaffected
 

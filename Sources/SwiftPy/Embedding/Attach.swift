@@ -33,8 +33,10 @@ extension Python {
     ///
     /// During or after interpreter finalization it throws ``AttachError`` instead of
     /// hanging or crashing: from the moment `atexit` handlers run (see `ShutdownFlag`),
-    /// and after `Py_Finalize`. A thread already blocked waiting for the GIL when the
-    /// final shutdown starts is still ended by CPython; no API before 3.14 avoids that.
+    /// and after `Py_Finalize`. An attach that began before that is waited for: exit
+    /// holds back finalization (up to 2 s) until its closure returns, because CPython
+    /// before 3.14 ends a thread that needs the GIL once finalization has begun. A closure
+    /// still running Python after that is ended like a daemon thread.
     ///
     /// The result must be `Sendable`, so no Python object can outlive the attachment and
     /// be released later by a thread without the GIL.
@@ -46,6 +48,8 @@ extension Python {
             throw AttachError.finalizing
         }
         if unsafe swiftpy_attached_thread_state() != nil { return unsafe try body(Python(module: nil)) }
+        try ShutdownFlag.enter()
+        defer { ShutdownFlag.leave() }
         let state = PyGILState_Ensure()
         defer { PyGILState_Release(state) }
         return unsafe try body(Python(module: nil))
@@ -79,6 +83,8 @@ extension Python {
             return unsafe try body(Python(module: nil))
         }
         if unsafe interpreter.state == PyInterpreterState_Main() { return try attach(body) }
+        try ShutdownFlag.enter()
+        defer { ShutdownFlag.leave() }
         guard let thread = unsafe PyThreadState_New(interpreter.state) else { throw AttachError.notInitialized }
         unsafe PyEval_RestoreThread(thread)
         defer {

@@ -1,20 +1,59 @@
 import CPython
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Set when the main interpreter starts shutting down, before `Py_IsFinalizing` is.
 ///
-/// CPython ends (via `pthread_exit`) any non-Python thread that takes the GIL once
-/// finalization has begun, and 3.11 offers no way for such a thread to ask first without
-/// a race. SwiftPy narrows that window: the first SwiftPy module created in the main
-/// interpreter registers an `atexit` callback that sets this flag, so `attach` refuses
-/// from the moment exit handlers run — while the GIL is still handed out normally.
+/// Before 3.14, CPython ends (via `pthread_exit`) any non-Python thread that takes the GIL
+/// once finalization has begun; on a Dispatch worker that kills the process (libdispatch
+/// traps when one of its threads exits under it). No API lets such a thread ask first
+/// without a race, so SwiftPy closes the window from the other side: the first SwiftPy
+/// module created in the main interpreter registers an `atexit` callback that
+/// 1. sets `started`, so every later `attach` refuses with `AttachError.finalizing`, and
+/// 2. waits — with the GIL released — until the attaches that had already passed that
+///    check (counted in `attachesInFlight`) have finished, at most `drainLimit`.
+/// Exit handlers run before finalization starts, while the GIL is still handed out
+/// normally, so those threads get it, run their closure and detach in time.
 enum ShutdownFlag {
     static let started = Atomic<Bool>(false)
     static let installed = Atomic<Bool>(false)
+    /// Threads between `enter()` and `leave()`: inside an `attach` that takes the GIL.
+    static let attachesInFlight = Atomic<Int>(0)
+    /// How long exit waits for attached Swift threads. A closure that runs Python for
+    /// longer is still ended by CPython, as before (a daemon thread's fate).
+    static let drainLimit: Duration = .seconds(2)
 
-    /// `atexit` callback: `def _swiftpy_shutdown(): ...`.
+    /// Counts the calling thread in, or throws if shutdown has started. Sequentially
+    /// consistent on both sides (count then check here; set then read the count in
+    /// `callback`), so the callback cannot miss a thread that got past the check.
+    static func enter() throws(AttachError) {
+        attachesInFlight.add(1, ordering: .sequentiallyConsistent)
+        if started.load(ordering: .sequentiallyConsistent) {
+            leave()
+            throw AttachError.finalizing
+        }
+    }
+
+    static func leave() {
+        attachesInFlight.subtract(1, ordering: .sequentiallyConsistent)
+    }
+
+    /// `atexit` callback: `def _swiftpy_shutdown(): ...` (called with the GIL held).
     static let callback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
-        started.store(true, ordering: .releasing)
+        started.store(true, ordering: .sequentiallyConsistent)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: drainLimit)
+        while attachesInFlight.load(ordering: .sequentiallyConsistent) > 0, clock.now < deadline {
+            // SAFETY: this thread holds the GIL (an atexit callback) and takes it back
+            // before returning to CPython.
+            let state = unsafe PyEval_SaveThread()
+            _ = usleep(500)
+            unsafe PyEval_RestoreThread(state)
+        }
         return unsafe swiftpy_newref(swiftpy_none())
     }
 

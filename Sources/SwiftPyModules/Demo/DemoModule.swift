@@ -81,6 +81,18 @@ let demoModule = ModuleDefinition(
             try callOnSwiftThread(fn, py)
         },
 
+        Function("call_in_background", doc: "Start fn() on a new Swift thread that attaches to the interpreter, "
+                 + "and return at once (main interpreter only); fn's result and any exception it raises are discarded. If the "
+                 + "interpreter is exiting, fn is not called; exit waits (up to 2 s) for a call that started.",
+                 [Parameter("fn")]) {
+            (py: Python, fn: PyObjectRef) throws in
+            // A subinterpreter may be gone before the thread attaches (attach(to:)'s contract).
+            guard py.interpreter.isMain else {
+                throw PyException.runtimeError("call_in_background works only in the main interpreter")
+            }
+            startOnSwiftThread(fn, py)
+        },
+
         Function("_trap", doc: "Test hook for trap reports: runs Swift code that traps (kind 'index', "
                  + "'overflow' or 'unwrap'), which kills the process after SwiftPy reports it. Refuses "
                  + "(RuntimeError) unless SWIFTPY_TEST_TRAPS=1 is set in the environment.",

@@ -43,3 +43,18 @@ func callOnSwiftThread(_ fn: PyObjectRef, _ py: Python) throws -> PyObjectRef {
     }
     return unsafe PyObjectRef(owned: try box.value.get().pointer)
 }
+
+/// Starts `fn()` on a Dispatch thread that attaches to the interpreter, without waiting:
+/// the shape of a C library's callback thread. The worker owns a new reference to `fn`
+/// and releases it while attached; if attaching is refused (the interpreter is exiting),
+/// the reference is leaked rather than released without the GIL.
+func startOnSwiftThread(_ fn: PyObjectRef, _ py: Python) {
+    _ = py
+    let callable = unsafe AttachedOnly(pointer: fn.newReference())
+    DispatchQueue.global().async {
+        _ = try? Python.attach { py in
+            let fn = unsafe PyObjectRef(owned: callable.pointer)
+            _ = try? py.call(fn)
+        }
+    }
+}
