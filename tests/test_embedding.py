@@ -39,3 +39,12 @@ def test_attach_refuses_before_start_during_and_after_finalization():
     assert "during finalization: the Python interpreter is shutting down" in result.stdout
     assert "after finalize: the Python interpreter is not running" in result.stdout
     assert "WRONG" not in result.stdout and "HANG" not in result.stdout
+
+
+def test_finalize_waits_for_a_thread_that_is_attached():
+    # No SwiftPy module imported, so no exit handler of theirs: Interpreter.finalize itself
+    # must refuse new attaches and let the attached thread finish. Without that, the thread
+    # never reported (the process exited first) or was ended by CPython.
+    result = run("--finalize-waits-check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "attached at finalize: finished"

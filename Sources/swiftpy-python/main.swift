@@ -3,10 +3,12 @@
 //   swift run swiftpy-python -c "import swiftpy_demo; print(swiftpy_demo.add(1, 2))"
 //   swift run swiftpy-python script.py
 //   swift run swiftpy-python --finalization-check
+//   swift run swiftpy-python --finalize-waits-check
 //
 // The third form checks the shutdown contract of `Python.attach`: a Swift thread that
 // tries to attach while the interpreter finalizes, or after, gets an AttachError instead
-// of hanging or crashing.
+// of hanging or crashing. The fourth, that `Interpreter.finalize` lets a thread that is
+// attached at that moment finish (no SwiftPy module imported: no exit handler of theirs).
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +19,7 @@ import SwiftPyModules
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func usage() -> Never {
-    print("usage: swiftpy-python (-c CODE | FILE | --finalization-check)")
+    print("usage: swiftpy-python (-c CODE | FILE | --finalization-check | --finalize-waits-check)")
     exit(2)
 }
 
@@ -34,6 +36,8 @@ do {
         try Python.attach { py in try Interpreter.run(arguments[1], py) }
     case "--finalization-check":
         try finalizationCheck()
+    case "--finalize-waits-check":
+        finalizeWaitsCheck()
     case let path? where !path.hasPrefix("-"):
         try Python.attach { py in
             let source = try Interpreter.evaluate("open(\(try py.repr(path.toPython(py))), encoding='utf-8').read()", as: String.self, py)
@@ -84,6 +88,33 @@ func finalizationCheck() throws {
         attempts.leave()
     }
     if attempts.wait(timeout: .now() + 10) == .timedOut { report.add("after finalize: HANG") }
+    for line in report.lines { print(line) }
+    exit(0)
+}
+
+/// A Dispatch thread is attached, running Python with the GIL released, when
+/// `Interpreter.finalize` is called: finalize must wait until it is done with Python
+/// (CPython before 3.14 would end it when it next takes the GIL, and libdispatch traps).
+func finalizeWaitsCheck() -> Never {
+    let attempts = DispatchGroup()
+    let report = Report()
+    let attached = DispatchSemaphore(value: 0)
+    attempts.enter()
+    DispatchQueue.global().async {
+        do {
+            try Python.attach { py in
+                attached.signal()
+                try Interpreter.run("import time; time.sleep(0.3)", py)  // releases the GIL
+            }
+            report.add("attached at finalize: finished")
+        } catch {
+            report.add("attached at finalize: \(error) (WRONG)")
+        }
+        attempts.leave()
+    }
+    attached.wait()
+    _ = Interpreter.finalize()
+    if attempts.wait(timeout: .now() + 10) == .timedOut { report.add("attached at finalize: HANG") }
     for line in report.lines { print(line) }
     exit(0)
 }

@@ -36,7 +36,9 @@ extension Python {
     /// and after `Py_Finalize`. An attach that began before that is waited for: exit
     /// holds back finalization (up to 2 s) until its closure returns, because CPython
     /// before 3.14 ends a thread that needs the GIL once finalization has begun. A closure
-    /// still running Python after that is ended like a daemon thread.
+    /// still running Python after 2 s is left to CPython: before 3.14 it is ended when it
+    /// next takes the GIL (on a Dispatch thread that crashes the process), from 3.14 it
+    /// hangs until the process exits. Keep callbacks that may run at exit short.
     ///
     /// The result must be `Sendable`, so no Python object can outlive the attachment and
     /// be released later by a thread without the GIL.

@@ -28,6 +28,7 @@ public enum Interpreter {
         }
         Py_InitializeEx(0)
         guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
+        ShutdownFlag.reset()  // after a finalize: attach works again
         // Py_Initialize leaves this thread holding the GIL; release it so every thread,
         // this one included, attaches the same way.
         _ = unsafe PyEval_SaveThread()
@@ -35,12 +36,16 @@ public enum Interpreter {
     }
 
     /// Shuts the interpreter down (`Py_FinalizeEx`), from the thread that started it.
-    /// Afterwards ``Python/attach(_:)`` throws ``AttachError/notInitialized`` on every
-    /// thread. Returns `false` if flushing buffered data failed, as `Py_FinalizeEx` reports.
+    /// First ``Python/attach(_:)`` starts refusing (``AttachError/finalizing``) and threads
+    /// already attached are let finish (up to 2 s); afterwards it throws
+    /// ``AttachError/notInitialized`` on every thread. Returns `false` if flushing buffered data failed, as `Py_FinalizeEx` reports.
     @discardableResult
     public static func finalize() -> Bool {
         guard Py_IsInitialized() != 0 else { return true }
         PyGILState_Ensure()  // take back the GIL `start` released; finalization ends the state
+        // From here attach refuses, and threads already attached finish first (see
+        // ShutdownFlag), as at the exit of a python process that imported a SwiftPy module.
+        ShutdownFlag.begin()
         return Py_FinalizeEx() == 0
     }
 

@@ -2,6 +2,8 @@ import CPython
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -12,20 +14,33 @@ import Darwin
 /// once finalization has begun; on a Dispatch worker that kills the process (libdispatch
 /// traps when one of its threads exits under it). No API lets such a thread ask first
 /// without a race, so SwiftPy closes the window from the other side: the first SwiftPy
-/// module created in the main interpreter registers an `atexit` callback that
+/// module created in the main interpreter registers an `atexit` callback (and
+/// `Interpreter.finalize` does the same before `Py_FinalizeEx`) that
 /// 1. sets `started`, so every later `attach` refuses with `AttachError.finalizing`, and
 /// 2. waits — with the GIL released — until the attaches that had already passed that
 ///    check (counted in `attachesInFlight`) have finished, at most `drainLimit`.
 /// Exit handlers run before finalization starts, while the GIL is still handed out
 /// normally, so those threads get it, run their closure and detach in time.
+///
+/// Limit: a closure that still runs Python `drainLimit` after exit began is left to
+/// CPython. Before 3.14 it is ended (`pthread_exit`) when it next takes the GIL — on a
+/// Dispatch worker that is the same crash — and from 3.14 it hangs until the process exits.
 enum ShutdownFlag {
     static let started = Atomic<Bool>(false)
     static let installed = Atomic<Bool>(false)
+    static let forkHandlerInstalled = Atomic<Bool>(false)
     /// Threads between `enter()` and `leave()`: inside an `attach` that takes the GIL.
     static let attachesInFlight = Atomic<Int>(0)
-    /// How long exit waits for attached Swift threads. A closure that runs Python for
-    /// longer is still ended by CPython, as before (a daemon thread's fate).
+    /// How long exit waits for attached Swift threads: long enough for any callback that
+    /// is finishing, short enough that a stuck one delays exit only briefly.
     static let drainLimit: Duration = .seconds(2)
+
+    /// A new interpreter (`Interpreter.start`, also after a `finalize`): nothing is
+    /// registered in it yet and nothing is shutting down.
+    static func reset() {
+        started.store(false, ordering: .sequentiallyConsistent)
+        installed.store(false, ordering: .sequentiallyConsistent)
+    }
 
     /// Counts the calling thread in, or throws if shutdown has started. Sequentially
     /// consistent on both sides (count then check here; set then read the count in
@@ -42,18 +57,23 @@ enum ShutdownFlag {
         attachesInFlight.subtract(1, ordering: .sequentiallyConsistent)
     }
 
-    /// `atexit` callback: `def _swiftpy_shutdown(): ...` (called with the GIL held).
-    static let callback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
+    /// Sets `started` and waits for the attaches in flight (GIL held by the caller; it is
+    /// released while waiting and held again on return).
+    static func begin() {
         started.store(true, ordering: .sequentiallyConsistent)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: drainLimit)
         while attachesInFlight.load(ordering: .sequentiallyConsistent) > 0, clock.now < deadline {
-            // SAFETY: this thread holds the GIL (an atexit callback) and takes it back
-            // before returning to CPython.
+            // SAFETY: this thread holds the GIL and takes it back before returning.
             let state = unsafe PyEval_SaveThread()
             _ = usleep(500)
             unsafe PyEval_RestoreThread(state)
         }
+    }
+
+    /// `atexit` callback: `def _swiftpy_shutdown(): ...` (called with the GIL held).
+    static let callback: @convention(c) (PyPointer?, PyPointer?) -> PyPointer? = { _, _ in
+        begin()
         return unsafe swiftpy_newref(swiftpy_none())
     }
 
@@ -67,10 +87,21 @@ enum ShutdownFlag {
         return unsafe def
     }()
 
-    /// Registers the callback once per process, in the main interpreter (GIL held).
+    /// `pthread_atfork` child handler. Approximate if the forking thread was itself inside
+    /// an attach (its `leave()` then takes the count below zero, which waits for nothing).
+    static let childAfterFork: @convention(c) () -> Void = {
+        ShutdownFlag.attachesInFlight.store(0, ordering: .sequentiallyConsistent)
+    }
+
+    /// Registers the callback once per interpreter lifetime, in the main interpreter (GIL
+    /// held), and once per process a fork handler: a child process has only the thread
+    /// that forked, so the other threads' attaches must not hold its exit for `drainLimit`.
     static func install(_ py: Python) {
         guard unsafe PyInterpreterState_Get() == PyInterpreterState_Main() else { return }
         guard installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        if forkHandlerInstalled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            _ = pthread_atfork(nil, nil, childAfterFork)
+        }
         do {
             let atexit = try py.importModule("atexit")
             let register = try py.getAttribute(atexit.borrowed, "register")

@@ -15,12 +15,13 @@ private final class ResultBox: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
 }
 
-/// An object pointer that crosses threads: the callable (borrowed; the caller keeps it
-/// alive until the worker signals) and the result (a new reference the caller adopts).
-/// Only touched while attached. This is the one
-/// escape hatch the demo needs; it is not public API.
+/// An object pointer that crosses threads, only dereferenced while attached. Three uses:
+/// `callOnSwiftThread`'s callable (borrowed: the caller keeps it alive until the worker
+/// signals) and result (a new reference the caller adopts), and `startOnSwiftThread`'s
+/// callable (a new reference the worker adopts and releases while attached). This is the
+/// one escape hatch the demo needs; it is not public API.
 @safe private struct AttachedOnly: @unchecked Sendable {
-    // SAFETY: see above; never released by the worker.
+    // SAFETY: see above; whoever owns the reference releases it with the GIL held.
     let pointer: PyPointer
 }
 
@@ -49,7 +50,7 @@ func callOnSwiftThread(_ fn: PyObjectRef, _ py: Python) throws -> PyObjectRef {
 /// and releases it while attached; if attaching is refused (the interpreter is exiting),
 /// the reference is leaked rather than released without the GIL.
 func startOnSwiftThread(_ fn: PyObjectRef, _ py: Python) {
-    _ = py
+    _ = py  // the token: this thread holds the GIL, as `newReference()` requires
     let callable = unsafe AttachedOnly(pointer: fn.newReference())
     DispatchQueue.global().async {
         _ = try? Python.attach { py in
