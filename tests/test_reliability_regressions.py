@@ -1,6 +1,5 @@
 """Regression tests for the crashes found by the fuzzers and the reliability tests
-(RELIABILITY.md, "Crashes found"). Each one killed the interpreter before its fix, except
-test_attach_during_exit_is_refused_without_harm, which guards what was already right."""
+(RELIABILITY.md, "Crashes found"). Each one killed the interpreter before its fix."""
 import os
 import subprocess
 import sys
@@ -124,78 +123,8 @@ RAISING_CALLBACK_SCRIPT = """
 """
 
 
-# 5. CI on a fresh VM (RELIABILITY.md, crash 6; here 1 run in ~300 under load):
-#    test_exception_from_a_swift_thread_... above died with SIGILL after printing "ok". The
-#    Dispatch worker's last release of the caught exception attached (PyGILState_Ensure)
-#    just as the main thread exited; CPython before 3.14 ends such a thread with
-#    pthread_exit once finalization has begun, and libdispatch traps when its worker thread
-#    exits (_libdispatch_tsd_cleanup). Fixed by ShutdownFlag: exit waits for the attaches
-#    in flight; later ones are refused.
-def test_exit_waits_for_a_swift_thread_that_is_attached():
-    # The worker is attached (in Python, GIL released) when the main thread ends, and goes
-    # on running Python after that. Before the fix, finalization went ahead and the worker
-    # never finished: its output was missing (the process ended first) or the process died.
-    result = run("""
-        import os, threading, time
-        import swiftpy.demo as demo
-        started, main_done = threading.Event(), threading.Event()
-        def work(os=os, time=time):
-            started.set()
-            main_done.wait(20)
-            time.sleep(0.2)          # still running Python after the main thread ended
-            os.write(1, b"finished\\n")
-        demo.call_in_background(work)
-        assert started.wait(20), "the Swift thread never ran"
-        os.write(1, b"main done\\n")
-        main_done.set()
-    """, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.splitlines() == ["main done", "finished"]
-
-
-def test_attach_during_exit_is_refused_without_harm():
-    # Guards behaviour that was already right: an exit handler that runs after SwiftPy's
-    # (registered before swiftpy was imported) starts a Swift thread; its attach is
-    # refused, so the callback never runs and exit completes.
-    result = run("""
-        import atexit, os, time
-        def late(time=time, os=os):
-            import swiftpy.demo as demo
-            demo.call_in_background(lambda: os.write(1, b"called\\n"))
-            time.sleep(0.2)
-            os.write(1, b"late handler done\\n")
-        atexit.register(late)
-        import swiftpy.demo
-        print("main done", flush=True)
-    """, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.splitlines() == ["main done", "late handler done"]
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_forked_child_does_not_wait_for_the_parents_swift_threads():
-    # The child has only the thread that forked: the parent's attached Swift thread must
-    # not hold the child's exit for the 2 s limit (the count is reset after fork).
-    result = run("""
-        import os, threading, time, warnings
-        import swiftpy.demo as demo
-        warnings.simplefilter("ignore", DeprecationWarning)   # 3.12+: fork with threads
-        started, release = threading.Event(), threading.Event()
-        def work():
-            started.set()
-            release.wait(20)
-        demo.call_in_background(work)
-        assert started.wait(20)
-        pid = os.fork()
-        if pid == 0:
-            raise SystemExit(0)          # a normal exit: atexit handlers run
-        begin = time.monotonic()
-        os.waitpid(pid, 0)
-        print(f"{time.monotonic() - begin:.3f}")
-        release.set()
-    """, timeout=60)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert float(result.stdout) < 1.0   # 2 s (the wait's limit) without the reset
+# 5. Exit while a Swift thread is attached (RELIABILITY.md, crash 6): tests/test_exit_with_swift_threads.py,
+#    which runs on every interpreter of CI's matrix.
 
 
 def test_attach_from_a_swift_thread_while_another_thread_holds_the_gil():

@@ -68,4 +68,40 @@ import Testing
             }
         }
     }
+
+    /// Written in place while the blocks come in (`writingInto`, then `finishWriting`), the
+    /// stream is byte for byte the one `write(into:)` writes to fresh memory: every format,
+    /// both engines, incompressible data (the capacity's worst case), and outputs too small
+    /// for the header, for a block, or for the trailer (the stream then reports a larger
+    /// `count`, and the caller writes it elsewhere).
+    @Test(arguments: [(Int32(1), CompressionEngine.fast), (1, .zlib), (6, .zlib)])
+    func writtenInPlaceAsWrittenAfterwards(level: Int32, engine: CompressionEngine) throws {
+        var random = SystemRandomNumberGenerator()
+        let noise = (0..<(300 * 1024 + 5)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for input in [Array(Samples.text4M.prefix(3 << 20)), noise, []] {
+            for wbits: Int32 in [15, -15, 31] {
+                let blockSize = 64 * 1024
+                let reference = try parallelCompress(input, level: level, wbits: wbits, threads: 2, blockSize: blockSize,
+                                                     engine: engine)
+                let capacity = try #require(parallelCompressCapacity(inputCount: input.count, blockSize: blockSize))
+                #expect(capacity >= reference.count)
+                for size in [capacity, 1, reference.count / 2, reference.count - 1] {
+                    var output = [UInt8](repeating: 0xA5, count: size)
+                    let stream = unsafe try input.withUnsafeBytes { source in
+                        unsafe try output.withUnsafeMutableBytes { target in
+                            let stream = unsafe try parallelCompressBlocks(
+                                source, level: level, wbits: wbits, threads: 2, blockSize: blockSize, engine: engine,
+                                writingInto: target)
+                            if stream.count <= target.count { unsafe stream.finishWriting(into: target) }
+                            return stream
+                        }
+                    }
+                    #expect(stream.count == reference.count)
+                    if stream.count <= size {
+                        #expect(Array(output.prefix(stream.count)) == reference, "\(input.count) B, wbits \(wbits), \(size)")
+                    }
+                }
+            }
+        }
+    }
 }

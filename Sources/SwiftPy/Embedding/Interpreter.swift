@@ -26,26 +26,35 @@ public enum Interpreter {
                 throw PyException(.runtimeError, "cannot register builtin module \(name)")
             }
         }
+        ShutdownFlag.reset()  // after a finalize: attach works again
+        ShutdownFlag.installForkHandler()
         Py_InitializeEx(0)
         guard Py_IsInitialized() != 0 else { throw AttachError.notInitialized }
-        ShutdownFlag.reset()  // after a finalize: attach works again
         // Py_Initialize leaves this thread holding the GIL; release it so every thread,
         // this one included, attaches the same way.
         _ = unsafe PyEval_SaveThread()
         return true
     }
 
-    /// Shuts the interpreter down (`Py_FinalizeEx`), from the thread that started it.
-    /// First ``Python/attach(_:)`` starts refusing (``AttachError/finalizing``) and threads
-    /// already attached are let finish (up to 2 s); afterwards it throws
+    /// Shuts the interpreter down (`Py_FinalizeEx`), from the thread that started it, which
+    /// must not be inside ``Python/attach(_:)``. Once Python's non-daemon threads are joined
+    /// and the `atexit` handlers run, ``Python/attach(_:)`` starts refusing
+    /// (``AttachError/finalizing``) and threads already attached are let finish (up to
+    /// 2 s), as at the exit of a python process; afterwards it throws
     /// ``AttachError/notInitialized`` on every thread. Returns `false` if flushing buffered data failed, as `Py_FinalizeEx` reports.
     @discardableResult
     public static func finalize() -> Bool {
         guard Py_IsInitialized() != 0 else { return true }
+        // Finalizing from inside an attach would leave that attach's GIL state to be
+        // released on a finalized interpreter (and its own exit wait would wait for itself).
+        precondition(unsafe swiftpy_attached_thread_state() == nil,
+                     "Interpreter.finalize() called inside Python.attach; call it after attach returns")
         PyGILState_Ensure()  // take back the GIL `start` released; finalization ends the state
-        // From here attach refuses, and threads already attached finish first (see
-        // ShutdownFlag), as at the exit of a python process that imported a SwiftPy module.
-        ShutdownFlag.begin()
+        // The exit handler that makes attach refuse and waits for attached threads (see
+        // ShutdownFlag), unless a SwiftPy module registered it already. Registered now, it
+        // runs first among the exit handlers (after Python's threads are joined); if it
+        // cannot be registered, the same happens here, before finalization.
+        if !ShutdownFlag.install(unsafe Python(module: nil)) { ShutdownFlag.begin() }
         return Py_FinalizeEx() == 0
     }
 

@@ -14,8 +14,8 @@ import Darwin
 /// once finalization has begun; on a Dispatch worker that kills the process (libdispatch
 /// traps when one of its threads exits under it). No API lets such a thread ask first
 /// without a race, so SwiftPy closes the window from the other side: the first SwiftPy
-/// module created in the main interpreter registers an `atexit` callback (and
-/// `Interpreter.finalize` does the same before `Py_FinalizeEx`) that
+/// module created in the main interpreter (or else `Interpreter.finalize`) registers an
+/// `atexit` callback that
 /// 1. sets `started`, so every later `attach` refuses with `AttachError.finalizing`, and
 /// 2. waits — with the GIL released — until the attaches that had already passed that
 ///    check (counted in `attachesInFlight`) have finished, at most `drainLimit`.
@@ -60,7 +60,9 @@ enum ShutdownFlag {
     /// Sets `started` and waits for the attaches in flight (GIL held by the caller; it is
     /// released while waiting and held again on return).
     static func begin() {
-        started.store(true, ordering: .sequentiallyConsistent)
+        // Once per shutdown: a second call (finalize's fallback, then the exit handler)
+        // must not wait again.
+        guard !started.exchange(true, ordering: .sequentiallyConsistent) else { return }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: drainLimit)
         while attachesInFlight.load(ordering: .sequentiallyConsistent) > 0, clock.now < deadline {
@@ -88,7 +90,8 @@ enum ShutdownFlag {
     }()
 
     /// `pthread_atfork` child handler. Approximate if the forking thread was itself inside
-    /// an attach (its `leave()` then takes the count below zero, which waits for nothing).
+    /// an attach: its `leave()` then takes the count to -1, and the child's exit would not
+    /// wait for one attach of its own (a per-thread depth would make it exact).
     static let childAfterFork: @convention(c) () -> Void = {
         ShutdownFlag.attachesInFlight.store(0, ordering: .sequentiallyConsistent)
     }
@@ -96,20 +99,31 @@ enum ShutdownFlag {
     /// Registers the callback once per interpreter lifetime, in the main interpreter (GIL
     /// held), and once per process a fork handler: a child process has only the thread
     /// that forked, so the other threads' attaches must not hold its exit for `drainLimit`.
-    static func install(_ py: Python) {
-        guard unsafe PyInterpreterState_Get() == PyInterpreterState_Main() else { return }
-        guard installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        if forkHandlerInstalled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            _ = pthread_atfork(nil, nil, childAfterFork)
+    /// Returns whether the callback is registered (now or before) in the main interpreter.
+    @discardableResult
+    static func install(_ py: Python) -> Bool {
+        guard unsafe PyInterpreterState_Get() == PyInterpreterState_Main() else { return false }
+        installForkHandler()
+        guard installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return true
         }
         do {
             let atexit = try py.importModule("atexit")
             let register = try py.getAttribute(atexit.borrowed, "register")
             let function = unsafe try py.checked(PyCFunction_NewEx(methodDef, nil, nil))
             _ = try py.call(register, [function])
+            return true
         } catch {
             installed.store(false, ordering: .releasing)
             PyErr_Clear()
+            return false
+        }
+    }
+
+    /// Once per process.
+    static func installForkHandler() {
+        if forkHandlerInstalled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            _ = pthread_atfork(nil, nil, childAfterFork)
         }
     }
 }
