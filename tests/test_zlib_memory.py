@@ -29,6 +29,8 @@ SCRIPT = textwrap.dedent(r"""
     zeros = None
     if case in ("compress", "parallel_compress"):
         zeros = bytes(700 << 20)
+    elif case.startswith("parallel_compress "):   # "parallel_compress <MB> <engine>"
+        zeros = bytes(int(case.split()[1]) << 20)
     def flush_path():
         d = zlib.decompressobj()
         d.decompress(bomb, 1)
@@ -42,6 +44,8 @@ SCRIPT = textwrap.dedent(r"""
         "compress": lambda: zlib.compress(zeros, 1),
         "parallel_compress": lambda: zlib.parallel_compress(zeros, 1, threads=2),
     }
+    if case.startswith("parallel_compress "):
+        cases[case] = lambda: zlib.parallel_compress(zeros, 1, threads=2, engine=case.split()[2])
     call = cases[case]
     resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
     try:
@@ -118,3 +122,14 @@ def test_parallel_compress_near_the_limit(bomb):
     """700 MB input leaves little room for the workers: a MemoryError or the right stream."""
     got = run("swiftpy", "parallel_compress", bomb)
     assert got == "MemoryError Out of memory while compressing data" or got.startswith("ok ")
+
+
+@pytest.mark.parametrize("megabytes", [300, 450])
+@pytest.mark.parametrize("engine", ["zlib", "fast"])
+def test_parallel_compress_that_fits_still_succeeds(bomb, megabytes, engine):
+    """parallel_compress reserves its result object first (to write the blocks in place):
+    under the limit, a reservation that leaves the workers too little memory must fall
+    back to gathering the blocks, as before, not raise MemoryError."""
+    got = run("swiftpy", f"parallel_compress {megabytes} {engine}", bomb)
+    assert got.startswith("ok "), got
+

@@ -151,15 +151,18 @@ public func parallelCompressBlocks(
                               written: writer.map { (blocks: $0.blocks, bytes: $0.bytes) } ?? (0, 0))
 }
 
-/// Memory enough for any stream ``parallelCompressBlocks(_:level:wbits:threads:blockSize:engine:progress:writingInto:)``
-/// makes of `inputCount` bytes in `blockSize` blocks: the input, plus per block more than
-/// deflate's worst case (stored blocks: 5 bytes per 64 KiB, a sync flush, a final block),
-/// plus header and trailer. nil if that overflows `Int`.
+/// Memory for the stream ``parallelCompressBlocks(_:level:wbits:threads:blockSize:engine:progress:writingInto:)``
+/// makes of `inputCount` bytes in `blockSize` blocks, generous because only the pages
+/// written are touched: the input plus a quarter (zlib's bound where stored blocks are
+/// impossible, windows under 32 KiB, is ~13% over the input), plus 512 bytes per block and
+/// per 64 KiB (ISA-L's Huffman headers, up to 328 bytes per ~64K-token block), plus header
+/// and trailer. A stream that still does not fit is reported by its `count`, and the caller
+/// writes it elsewhere. nil if the sum overflows `Int`.
 public func parallelCompressCapacity(inputCount: Int, blockSize: Int) -> Int? {
     guard inputCount >= 0, blockSize > 0 else { return nil }
     let blocks = max(1, inputCount / blockSize + (inputCount % blockSize == 0 ? 0 : 1))
-    let (perBlock, overflow1) = blocks.multipliedReportingOverflow(by: 64)
-    let (total, overflow2) = inputCount.addingReportingOverflow(inputCount >> 10)
+    let (perBlock, overflow1) = (blocks &+ inputCount >> 16).multipliedReportingOverflow(by: 512)
+    let (total, overflow2) = inputCount.addingReportingOverflow(inputCount >> 2)
     let (capacity, overflow3) = total.addingReportingOverflow(perBlock &+ 64)
     return overflow1 || overflow2 || overflow3 ? nil : capacity
 }

@@ -79,12 +79,12 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let noise = (0..<(300 * 1024 + 5)).map { _ in UInt8.random(in: 0...255, using: &random) }
         for input in [Array(Samples.text4M.prefix(3 << 20)), noise, []] {
-            for wbits: Int32 in [15, -15, 31] {
-                let blockSize = 64 * 1024
+            for (wbits, blockSize) in [(Int32(15), 64 * 1024), (-15, 1 << 20), (31, 32 * 1024), (9, 64 * 1024),
+                                       (-12, 32 * 1024)] {
                 let reference = try parallelCompress(input, level: level, wbits: wbits, threads: 2, blockSize: blockSize,
                                                      engine: engine)
                 let capacity = try #require(parallelCompressCapacity(inputCount: input.count, blockSize: blockSize))
-                #expect(capacity >= reference.count)
+                #expect(capacity >= reference.count, "\(input.count) B, wbits \(wbits)")
                 for size in [capacity, 1, reference.count / 2, reference.count - 1] {
                     var output = [UInt8](repeating: 0xA5, count: size)
                     let stream = unsafe try input.withUnsafeBytes { source in

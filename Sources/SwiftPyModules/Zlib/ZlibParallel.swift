@@ -56,33 +56,41 @@ enum ZlibParallel {
         // Small inputs: one block, no thread worth starting.
         let workers = data.byteCount <= block ? 1 : threadCount
         let release = data.byteCount >= Threshold.compress
-        // The result object first, at a size any stream fits in (pages never written are
-        // never touched): the calling thread, idle while the workers compress, copies each
-        // block into it as soon as the blocks before it are done, and only the tail is left
-        // to copy at the end. On 32 MB of source, level 1 engine='fast', 2 threads, one call
+        // The result object first, at a size any stream fits in (only the pages written are
+        // touched): the calling thread, idle while the workers compress, copies each block
+        // into it as soon as the blocks before it are done, and only the tail is left to
+        // copy at the end. On 32 MB of source, level 1 engine='fast', 2 threads, one call
         // at a time against isal on one thread, two runs each side by side: 1.52x and 1.49x
-        // with the copy after the last block, 1.82x and 1.75x with this. If the object
-        // cannot be allocated (an address-space limit), the blocks are gathered and copied
-        // once at the end, as before.
+        // with the copy after the last block, 1.82x and 1.75x with this. Under an address-
+        // space limit the reservation can fail, or leave the workers too little: then the
+        // blocks are gathered and copied once at the end, as before.
         if let capacity = parallelCompressCapacity(inputCount: data.byteCount, blockSize: block),
-           let output = try? PyBytesBuilder(capacity: capacity, py) {
-            let (stream, complete) = try output.detachFilling(reading: data, py, if: release) {
-                input, memory, interruption in
-                unsafe try input.withUnsafeBytes { source in
-                    unsafe try memory.withUnsafeMutableBytes { target in
-                        let stream = try withProgress({ try interruption.check() }) { check in
-                            unsafe try Zlib.parallelCompressBlocks(source, level: level, wbits: wbits, threads: workers,
-                                                            blockSize: block, engine: choice, progress: check,
-                                                            writingInto: target)
+           var output = try? PyBytesBuilder(capacity: capacity, py) {
+            let attempt: (stream: ParallelCompressedStream, complete: Bool)?
+            do {
+                attempt = try output.detachFilling(reading: data, py, if: release) { input, memory, interruption in
+                    unsafe try input.withUnsafeBytes { source in
+                        unsafe try memory.withUnsafeMutableBytes { target in
+                            let stream = try withProgress({ try interruption.check() }) { check in
+                                unsafe try Zlib.parallelCompressBlocks(source, level: level, wbits: wbits, threads: workers,
+                                                                blockSize: block, engine: choice, progress: check,
+                                                                writingInto: target)
+                            }
+                            guard stream.count <= target.count else { return (stream, false) }
+                            unsafe stream.finishWriting(into: target)
+                            return (stream, true)
                         }
-                        guard stream.count <= target.count else { return (stream, false) }
-                        unsafe stream.finishWriting(into: target)
-                        return (stream, true)
                     }
                 }
+            } catch let error as ZlibError where error.kind == .outOfMemory {
+                attempt = nil
             }
-            if complete { return try output.finish(count: stream.count, py) }
-            return try ZlibOutputBytes.bytes(stream, py, memoryMessage: "Out of memory while compressing data", detach: release)
+            if let attempt, attempt.complete { return try output.finish(count: attempt.stream.count, py) }
+            _ = consume output  // the reservation goes before the fallback allocates
+            if let attempt {
+                return try ZlibOutputBytes.bytes(attempt.stream, py, memoryMessage: "Out of memory while compressing data",
+                                                 detach: release)
+            }
         }
         let stream = try data.detachInterruptibly(py, if: release) { span, interruption in
             unsafe try span.withUnsafeBytes { input in
